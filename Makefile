@@ -1,0 +1,66 @@
+# Storefront: `make run` serves the demo shop, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PRODUCTS ?= 60
+# Debian's Chromium when it is installed; unset, Playwright uses its own downloaded browsers.
+E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
+export E2E_CHROMIUM
+
+.PHONY: help install run demo-data test lint format unit e2e browser clean
+
+help:
+	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run lint, unit and end-to-end tests"
+	@echo "make lint | unit | e2e | format | clean"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is required: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo-data: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty
+
+run: demo-data
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+unit: install
+	$(BIN)/python -m pytest $(ARGS)
+
+# Installs Debian's Chromium when neither it nor Playwright's own browser is present.
+browser:
+	@if [ -n "$(E2E_CHROMIUM)" ] || ls ~/.cache/ms-playwright/chromium* >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "No browser: install Chromium or run '$(BIN)/playwright install chromium'"; exit 1; fi
+
+e2e: install browser
+	E2E_CHROMIUM=$${E2E_CHROMIUM:-$$(ls /usr/bin/chromium 2>/dev/null)} $(BIN)/python -m pytest e2e $(ARGS)
+
+test: lint unit e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts

@@ -1,0 +1,174 @@
+"""Every write to a cart. Each function is one transaction and raises CartError with a
+message for the shopper when it refuses."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+
+from storefront.models import Product
+
+from .models import MAX_LINE_QUANTITY, Cart, CartContents, CartLine
+
+CART_SESSION_KEY = "cart_id"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class CartError(Exception):
+    """A cart change was refused; str(error) is the message for the shopper."""
+
+
+MESSAGES = {
+    "unavailable": "Sorry, {product} is no longer sold.",
+    "out_of_stock": "Sorry, {product} is out of stock.",
+    "at_limit": "You already have {quantity} of {product} in your cart, the most we can sell you.",
+    "capped": "Only {quantity} of {product} can be ordered: your cart now has {quantity}.",
+    "added": "Added {product} to your cart: {quantity} in cart.",
+    "updated": "{product}: quantity set to {quantity}.",
+    "removed": "Removed {product} from your cart.",
+    "line_missing": "That item is no longer in your cart.",
+}
+
+
+@dataclass(frozen=True)
+class CartChange:
+    product: Product
+    quantity: int  # the product's quantity in the cart afterwards (0 when removed)
+    message: str
+    capped: bool = False
+
+
+def _owner(user: User) -> AbstractBaseUser | None:
+    return user if user.is_authenticated else None
+
+
+def cart_find(*, user: User, session: SessionBase) -> Cart | None:
+    """The visitor's cart, or None. Costs no query when the session holds no cart."""
+    cart_id = session.get(CART_SESSION_KEY)
+    if not cart_id:
+        return None
+    return Cart.objects.filter(pk=cart_id, user=_owner(user)).first()
+
+
+def cart_contents(*, user: User, session: SessionBase) -> CartContents:
+    """The lines of the visitor's cart in one query (none when there is no cart)."""
+    cart_id = session.get(CART_SESSION_KEY)
+    if not cart_id:
+        return CartContents([])
+    lines = CartLine.objects.filter(cart_id=cart_id, cart__user=_owner(user)).for_display()
+    return CartContents(list(lines))
+
+
+def cart_get_or_create(*, user: User, session: SessionBase) -> Cart:
+    """The visitor's cart, created on first use (never on a plain page view)."""
+    cart = cart_find(user=user, session=session)
+    if cart is None:
+        owner = _owner(user)
+        cart = Cart.objects.get_or_create(user=owner)[0] if owner else Cart.objects.create()
+        session[CART_SESSION_KEY] = cart.pk
+    return cart
+
+
+def _limit(product: Product) -> int:
+    return min(product.stock_quantity, MAX_LINE_QUANTITY)
+
+
+@transaction.atomic
+def cart_add_product(*, cart: Cart, product_id: int, quantity: int) -> CartChange:
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None or not product.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=product or "this product"))
+    if product.stock_quantity <= 0:
+        raise CartError(MESSAGES["out_of_stock"].format(product=product))
+    line = CartLine.objects.filter(cart=cart, product=product).first()
+    current = line.quantity if line else 0
+    limit = _limit(product)
+    if current >= limit:
+        raise CartError(MESSAGES["at_limit"].format(quantity=current, product=product))
+    wanted = current + quantity
+    new_quantity = min(wanted, limit)
+    if line:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    else:
+        CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+    cart.save(update_fields=["updated_at"])
+    capped = new_quantity < wanted
+    key = "capped" if capped else "added"
+    return CartChange(product, new_quantity, MESSAGES[key].format(product=product, quantity=new_quantity), capped)
+
+
+def _line_for_update(cart: Cart, line_id: int) -> CartLine:
+    line = CartLine.objects.select_related("product").filter(cart=cart, pk=line_id).first()
+    if line is None:
+        raise CartError(MESSAGES["line_missing"])
+    return line
+
+
+@transaction.atomic
+def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartChange:
+    line = _line_for_update(cart, line_id)
+    product = line.product
+    if not product.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=product))
+    if product.stock_quantity <= 0:
+        raise CartError(MESSAGES["out_of_stock"].format(product=product))
+    new_quantity = min(quantity, _limit(product))
+    line.quantity = new_quantity
+    line.save(update_fields=["quantity"])
+    cart.save(update_fields=["updated_at"])
+    capped = new_quantity < quantity
+    key = "capped" if capped else "updated"
+    return CartChange(product, new_quantity, MESSAGES[key].format(product=product, quantity=new_quantity), capped)
+
+
+@transaction.atomic
+def cart_remove_line(*, cart: Cart, line_id: int) -> CartChange:
+    line = _line_for_update(cart, line_id)
+    line.delete()
+    cart.save(update_fields=["updated_at"])
+    return CartChange(line.product, 0, MESSAGES["removed"].format(product=line.product))
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> None:
+    """Move a guest cart's lines into a customer's cart: quantities add up, capped by stock."""
+    existing = {line.product_id: line for line in target.lines.select_related("product")}
+    for line in source.lines.select_related("product"):
+        limit = _limit(line.product)
+        if line.product_id in existing:
+            kept = existing[line.product_id]
+            merged = min(kept.quantity + line.quantity, max(limit, kept.quantity))
+            CartLine.objects.filter(pk=kept.pk).update(quantity=merged)
+        elif min(line.quantity, limit) >= 1:
+            CartLine.objects.filter(pk=line.pk).update(cart=target, quantity=min(line.quantity, limit))
+    source.delete()
+    target.save(update_fields=["updated_at"])
+
+
+def cart_adopt_on_login(*, user: AbstractBaseUser, session: SessionBase) -> None:
+    """After sign-in: merge the guest cart into the customer's cart and remember it."""
+    guest_id = session.get(CART_SESSION_KEY)
+    guest = Cart.objects.filter(pk=guest_id, user__isnull=True).first() if guest_id else None
+    own = Cart.objects.filter(user=user).first()
+    if guest and own:
+        cart_merge(source=guest, target=own)
+    elif guest:
+        guest.user = user
+        guest.save(update_fields=["user", "updated_at"])
+        own = guest
+    if own:
+        session[CART_SESSION_KEY] = own.pk
+    else:
+        session.pop(CART_SESSION_KEY, None)
+
+
+def cart_prune(*, older_than: datetime, include_customers: bool = False) -> int:
+    """Delete carts untouched since `older_than`; returns how many were deleted."""
+    carts = Cart.objects.filter(updated_at__lt=older_than)
+    if not include_customers:
+        carts = carts.filter(user__isnull=True)
+    return carts.delete()[1].get("cart.Cart", 0)

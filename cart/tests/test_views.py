@@ -1,0 +1,246 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from cart.models import CartLine
+from cart.services import CART_SESSION_KEY
+from storefront.tests.factories import make_product
+
+from .factories import make_cart, make_line, make_user
+
+pytestmark = pytest.mark.django_db
+
+CART_URL = reverse("cart:cart_detail")
+
+
+def add_url(product) -> str:
+    return reverse("cart:cart_add", args=[product.pk])
+
+
+def htmx(target: str, regions: str = "cart-count") -> dict[str, str]:
+    return {"HX-Request": "true", "HX-Target": target, "X-Cart-Regions": regions}
+
+
+def cart_of(client) -> dict[int, int]:
+    cart_id = client.session.get(CART_SESSION_KEY)
+    return dict(CartLine.objects.filter(cart_id=cart_id).values_list("product_id", "quantity"))
+
+
+def test_plain_add_redirects_303_back_with_a_message(client):
+    product = make_product(name="Kettle")
+    response = client.post(add_url(product), {"quantity": "2", "next": "/products/?q=kettle"})
+    assert response.status_code == 303
+    assert response["Location"] == "/products/?q=kettle"
+    assert cart_of(client) == {product.pk: 2}
+    page = client.get(response["Location"]).content.decode()
+    assert "Added Kettle to your cart: 2 in cart." in page
+    assert re.search(r'id="cart-count"[^>]*>2<', page)
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_add_never_redirects_off_site(client, next_url):
+    product = make_product()
+    response = client.post(add_url(product), {"quantity": "1", "next": next_url})
+    assert response["Location"] == product.get_absolute_url()
+
+
+def test_htmx_add_answers_the_region_plus_count_and_announcement_out_of_band(client):
+    product = make_product(name="Kettle")
+    target = f"add-to-cart-card-{product.pk}"
+    response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target, f"cart-count {target}"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.strip().startswith(f'<div id="{target}"')
+    assert "Added — 1 in cart" in html
+    assert re.search(r'<span id="cart-count"[^>]*hx-swap-oob="true"[^>]*>1</span>', html)
+    assert '<div id="announcer"' in html
+    assert "Added Kettle to your cart" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_htmx_add_updates_only_regions_the_page_has(client):
+    product = make_product()
+    target = f"add-to-cart-detail-{product.pk}"
+    html = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target, f"{target} bogus")).content.decode()
+    assert 'id="cart-count"' not in html
+    assert "bogus" not in html
+    assert 'type="number" name="quantity"' in html  # the product page's layout
+
+
+def test_open_mini_cart_is_refreshed_out_of_band(client):
+    product = make_product(name="Kettle")
+    target = f"add-to-cart-card-{product.pk}"
+    html = client.post(
+        add_url(product), {"quantity": "1"}, headers=htmx(target, "cart-count mini-cart")
+    ).content.decode()
+    assert re.search(r'<div id="mini-cart"[^>]*hx-swap-oob="true"', html)
+    assert "Kettle" in html
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "abc", "1e9", "", "2.5", "100"])
+def test_bad_quantities_leave_the_cart_unchanged_with_a_message(client, quantity):
+    product = make_product()
+    target = f"add-to-cart-detail-{product.pk}"
+    response = client.post(add_url(product), {"quantity": quantity}, headers=htmx(target))
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.content.decode()
+    assert cart_of(client) == {}
+    plain = client.post(add_url(product), {"quantity": quantity})
+    assert plain.status_code == 422
+    assert 'class="field-error"' in plain.content.decode()
+    assert cart_of(client) == {}
+
+
+def test_missing_quantity_and_unknown_product(client):
+    product = make_product()
+    assert client.post(add_url(product), {}).status_code == 422
+    assert client.post(reverse("cart:cart_add", args=[999999]), {"quantity": "1"}).status_code == 404
+    assert cart_of(client) == {}
+
+
+def test_out_of_stock_product_is_refused(client):
+    product = make_product(stock_quantity=0)
+    response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(f"add-to-cart-card-{product.pk}"))
+    assert response.status_code == 422
+    assert "out of stock" in response.content.decode()
+
+
+def test_post_without_csrf_token_is_refused(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    product = make_product()
+    response = strict.post(add_url(product), {"quantity": "1"})
+    assert response.status_code == 403
+    assert "Your form has expired" in response.content.decode()
+    assert not CartLine.objects.exists()
+
+
+def test_plain_page_views_never_create_a_cart(client):
+    make_product()
+    client.get(reverse("storefront:product_list"))
+    client.get(CART_URL)
+    assert CART_SESSION_KEY not in client.session
+
+
+def add(client, product, quantity=1):
+    client.post(add_url(product), {"quantity": str(quantity)})
+    return CartLine.objects.get(cart_id=client.session[CART_SESSION_KEY], product=product)
+
+
+def test_cart_page_full_and_fragment(client):
+    line = add(client, make_product(name="Kettle"), 2)
+    page = client.get(CART_URL)
+    assert "<html" in page.content.decode()
+    assert f'id="quantity-{line.pk}"' in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    fragment = client.get(CART_URL, headers={"HX-Request": "true"})
+    assert fragment.content.decode().strip().startswith('<section id="cart"')
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_htmx_quantity_change_swaps_the_cart_and_the_count(client):
+    line = add(client, make_product(name="Kettle", stock_quantity=9), 1)
+    url = reverse("cart:cart_line_update", args=[line.pk])
+    response = client.post(url, {"quantity": "4"}, headers=htmx("cart", "cart-count cart"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith('<section id="cart"')
+    assert html.count('id="cart"') == 1
+    assert re.search(r'<span id="cart-count"[^>]*>4</span>', html)
+    assert cart_of(client) == {line.product_id: 4}
+
+
+def test_plain_quantity_change_and_remove_redirect_303_to_the_cart(client):
+    line = add(client, make_product(stock_quantity=9))
+    response = client.post(reverse("cart:cart_line_update", args=[line.pk]), {"quantity": "3"})
+    assert (response.status_code, response["Location"]) == (303, CART_URL)
+    response = client.post(reverse("cart:cart_line_remove", args=[line.pk]))
+    assert (response.status_code, response["Location"]) == (303, CART_URL)
+    assert cart_of(client) == {}
+
+
+def test_removing_the_last_line_shows_the_empty_state(client):
+    line = add(client, make_product())
+    response = client.post(reverse("cart:cart_line_remove", args=[line.pk]), headers=htmx("cart", "cart-count cart"))
+    html = response.content.decode()
+    assert "Your cart is empty." in html
+    assert re.search(r'<span id="cart-count"[^>]*>0</span>', html)
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "abc", "1e9", ""])
+def test_bad_line_quantities_keep_the_line_and_explain(client, quantity):
+    line = add(client, make_product(stock_quantity=9), 2)
+    url = reverse("cart:cart_line_update", args=[line.pk])
+    response = client.post(url, {"quantity": quantity}, headers=htmx("cart"))
+    assert response.status_code == 422
+    assert f'id="quantity-{line.pk}-error"' in response.content.decode()
+    assert client.post(url, {"quantity": quantity}).status_code == 422
+    assert cart_of(client) == {line.product_id: 2}
+
+
+def test_another_shoppers_line_cannot_be_touched(client):
+    add(client, make_product())
+    their_line = make_line(cart=make_cart(), quantity=2)
+    for name, data in (("cart:cart_line_update", {"quantity": "5"}), ("cart:cart_line_remove", {})):
+        response = client.post(reverse(name, args=[their_line.pk]), data, headers=htmx("cart"))
+        assert response.status_code == 422
+        assert "no longer in your cart" in response.content.decode()
+    their_line.refresh_from_db()
+    assert their_line.quantity == 2
+
+
+def test_stale_line_is_flagged_and_blocks_checkout(client):
+    product = make_product(stock_quantity=5)
+    add(client, product, 4)
+    product.stock_quantity = 2
+    product.save()
+    html = client.get(CART_URL).content.decode()
+    assert "Only 2 left. Please lower the quantity." in html
+    assert "Fix the lines marked above to check out." in html
+
+
+def test_mini_cart_is_a_fragment_for_htmx_and_the_cart_page_otherwise(client):
+    add(client, make_product(name="Kettle"))
+    fragment = client.get(reverse("cart:mini_cart"), headers={"HX-Request": "true"})
+    assert fragment.content.decode().strip().startswith('<div id="mini-cart"')
+    assert "Kettle" in fragment.content.decode()
+    plain = client.get(reverse("cart:mini_cart"))
+    assert plain.status_code == 302
+    assert plain["Location"] == CART_URL
+
+
+def test_signing_in_merges_the_guest_cart(client):
+    user = make_user()
+    product = make_product(stock_quantity=5)
+    add(client, product, 2)
+    response = client.post(reverse("login"), {"username": "shopper", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert cart_of(client) == {product.pk: 2}
+    assert CartLine.objects.get().cart.user == user
+
+
+def test_header_count_costs_no_query_without_a_cart_and_one_with(client, django_assert_num_queries):
+    product = make_product()
+    client.get(product.get_absolute_url())  # a session exists from now on (CSRF cookie aside)
+    with django_assert_num_queries(1):  # the product itself
+        client.get(product.get_absolute_url())
+    add(client, product)
+    client.get(product.get_absolute_url())  # shows (and so removes) the "Added" message
+    # the session, the product, and one query for the count and the "in cart" state
+    with django_assert_num_queries(3):
+        client.get(product.get_absolute_url())
+
+
+def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_num_queries):
+    add(client, make_product())
+    client.get(CART_URL)  # shows (and so removes) the "Added" message
+    with django_assert_num_queries(2):  # the session and the lines with their products
+        client.get(CART_URL)
+    for _ in range(9):
+        add(client, make_product())
+    client.get(CART_URL)
+    with django_assert_num_queries(2):
+        client.get(CART_URL)

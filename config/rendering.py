@@ -1,0 +1,36 @@
+"""The one place that decides between a full page and an htmx fragment.
+
+A view passes both templates: the page (which ``{% include %}``s the fragment) and the
+fragment itself. The fragment is returned only for an htmx request that is neither
+boosted nor a history restore; everything else, including a URL that htmx pushed into
+the history and that is later loaded directly, gets the whole page.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+# Every request header the decision below reads; caches must key on all of them.
+FRAGMENT_VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page_or_fragment(
+    request: HttpRequest,
+    page_template: str,
+    fragment_template: str,
+    context: Mapping[str, Any],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    template = fragment_template if wants_fragment(request) else page_template
+    response = render(request, template, dict(context), status=status)
+    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
+    return response

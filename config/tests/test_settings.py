@@ -1,0 +1,78 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 60
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter with exactly these DJANGO_* variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = load_settings(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="shop.example")
+    assert result.returncode != 0
+    assert "set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = load_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "set DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_with_key_and_hosts():
+    result = load_settings(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example,www.shop.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['shop.example', 'www.shop.example']"
+
+
+def test_development_is_the_default():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True")
+
+
+def test_production_uses_hashed_compressed_static_files():
+    code = "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {**clean, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "x"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_sqlite_is_tuned_for_a_web_server(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'], "
+        "*(c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'busy_timeout', 'foreign_keys')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": f"sqlite:///{tmp_path}/t.db"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["IMMEDIATE", "wal", "20000", "1"]

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded and demo product images, served by Django only where SERVE_MEDIA is on.
+
+    A production deployment serves MEDIA_ROOT from its web server or object storage.
+    """
+    if not settings.SERVE_MEDIA:
+        raise Http404("Media files are not served by this process.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="storefront:product_list", permanent=False), name="home"),
+    path("products/", include("storefront.urls")),
+    path("cart/", include("cart.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media, name="media"),
+]

@@ -1,0 +1,118 @@
+// Storefront's few behaviours beyond htmx. No inline scripts, no eval: CSP-clean.
+// Everything here is an enhancement; every page works without it.
+(function () {
+  "use strict";
+
+  const body = document.body || document.documentElement;
+
+  function announce(message) {
+    const region = document.getElementById("announcer");
+    if (region && message) region.textContent = message;
+  }
+
+  // 1. Before each htmx request: tell the server which cart regions this page shows
+  //    (cart/regions.py answers with out-of-band swaps for exactly those), and keep
+  //    GET URLs short by dropping empty filter fields.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const ids = Array.from(document.querySelectorAll("[data-cart-region]"))
+      .filter(function (el) { return el.id && !el.hidden; })
+      .map(function (el) { return el.id; });
+    event.detail.headers["X-Cart-Regions"] = ids.join(" ");
+    if (event.detail.verb === "get") {
+      const params = event.detail.parameters;
+      Array.from(params.keys ? params.keys() : Object.keys(params)).forEach(function (key) {
+        if (params.get ? params.get(key) === "" : params[key] === "") delete params[key];
+      });
+    }
+  });
+
+  // 2. After a swap: announce the catalog's result count, and put focus back where a
+  //    keyboard user expects it when the element they used was replaced or removed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.isConnected) return;
+    if (target.dataset && target.dataset.announce) announce(target.dataset.announce);
+    const active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) {
+      const heading = target.querySelector("[tabindex='-1']") || (target.hasAttribute("tabindex") ? target : null);
+      if (heading) heading.focus({ preventScroll: true });
+    }
+  });
+
+  // 3. Loading state for assistive technology (the visual dimming is in site.css).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const results = document.getElementById("results");
+    if (results && event.detail.target === results) results.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    const results = document.getElementById("results");
+    if (results) results.removeAttribute("aria-busy");
+  });
+
+  // 4. A request that failed outright (network, 5xx, 403…): say so instead of doing nothing.
+  function showProblem(text) {
+    let box = document.getElementById("request-problem");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "request-problem";
+      box.className = "message message-error";
+      box.setAttribute("role", "alert");
+      const main = document.getElementById("main");
+      if (main) main.prepend(box);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showProblem(status === 403
+      ? "Your session has expired. Please reload the page and try again."
+      : "Sorry, that didn’t work (error " + status + "). Please reload the page and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showProblem("We couldn’t reach the shop. Check your connection and try again.");
+  });
+
+  // 5. The mini-cart behind the header's Cart link: a disclosure that closes on a second
+  //    click, on Escape, on its Close button and on a click elsewhere.
+  function miniCartLink() { return document.getElementById("cart-link"); }
+  function closeMiniCart(returnFocus) {
+    const panel = document.getElementById("mini-cart");
+    const link = miniCartLink();
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    panel.replaceChildren();
+    if (link) {
+      link.setAttribute("aria-expanded", "false");
+      if (returnFocus) link.focus();
+    }
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const panel = document.getElementById("mini-cart");
+    if (event.detail.elt === miniCartLink() && panel && !panel.hidden) {
+      event.preventDefault();
+      closeMiniCart(true);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const panel = document.getElementById("mini-cart");
+    if (event.detail.target && event.detail.target.id === "mini-cart" && panel && !panel.hidden) {
+      const link = miniCartLink();
+      if (link) link.setAttribute("aria-expanded", "true");
+      panel.focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    const panel = document.getElementById("mini-cart");
+    if (!panel || panel.hidden) return;
+    if (event.target.closest("[data-mini-cart-close]")) {
+      closeMiniCart(true);
+    } else if (!panel.contains(event.target) && !event.target.closest("#cart-link")) {
+      closeMiniCart(false);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMiniCart(true);
+  });
+
+  body.classList.add("js");
+})();

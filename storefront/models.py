@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+LOW_STOCK_THRESHOLD = 5
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('storefront:product_list')}?category={self.slug}"
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    # Each ordering ends on the primary key so that pages never overlap or skip a product.
+    SORTS: dict[str, tuple[str, ...]] = {
+        "price": ("price", "id"),
+        "-price": ("-price", "-id"),
+        "name": ("name", "id"),
+        "newest": ("-created_at", "-id"),
+    }
+
+    def available(self) -> "ProductQuerySet":
+        """Products a shopper may see: active ones."""
+        return self.filter(is_active=True)
+
+    def in_stock(self) -> "ProductQuerySet":
+        return self.filter(stock_quantity__gt=0)
+
+    def search(self, query: str) -> "ProductQuerySet":
+        """Every word of the query must appear in the name or the description."""
+        queryset = self
+        for word in query.split()[:10]:
+            queryset = queryset.filter(Q(name__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+    def price_between(self, minimum: Decimal | None, maximum: Decimal | None) -> "ProductQuerySet":
+        queryset = self
+        if minimum is not None:
+            queryset = queryset.filter(price__gte=minimum)
+        if maximum is not None:
+            queryset = queryset.filter(price__lte=maximum)
+        return queryset
+
+    def sorted_by(self, sort: str) -> "ProductQuerySet":
+        if sort in self.SORTS:
+            return self.order_by(*self.SORTS[sort])
+        # "Featured": what can be bought now first, newest first within that.
+        out_of_stock_last = Case(When(stock_quantity__gt=0, then=Value(0)), default=Value(1))
+        return self.order_by(out_of_stock_last, "-created_at", "-id")
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    stock_quantity = models.PositiveIntegerField(default=0)
+    image = models.FileField(
+        upload_to="products/",
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "svg"])],
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive products are hidden from the shop.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["is_active", "price", "id"], name="product_active_price"),
+            models.Index(fields=["is_active", "name", "id"], name="product_active_name"),
+            models.Index(fields=["is_active", "created_at", "id"], name="product_active_created"),
+            models.Index(fields=["category", "is_active"], name="product_category_active"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("storefront:product_detail", kwargs={"slug": self.slug})
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_quantity > 0
+
+    @property
+    def availability(self) -> str:
+        """What the shopper reads about stock: "In stock", "Only 3 left" or "Out of stock"."""
+        if self.stock_quantity <= 0:
+            return "Out of stock"
+        if self.stock_quantity <= LOW_STOCK_THRESHOLD:
+            return f"Only {self.stock_quantity} left"
+        return "In stock"

@@ -1,0 +1,31 @@
+"""Small factory functions for tests: make_category(), make_product()."""
+
+from decimal import Decimal
+from itertools import count
+
+from storefront.models import Category, Product
+
+_sequence = count(1)
+
+
+def make_category(**fields: object) -> Category:
+    n = next(_sequence)
+    values = {"name": f"Category {n}", "slug": f"category-{n}", "description": "A category."}
+    values.update(fields)
+    return Category.objects.create(**values)
+
+
+def make_product(**fields: object) -> Product:
+    n = next(_sequence)
+    values: dict[str, object] = {
+        "name": f"Product {n}",
+        "slug": f"product-{n}",
+        "description": "A sturdy everyday product.",
+        "price": Decimal("10.00"),
+        "stock_quantity": 10,
+        "is_active": True,
+    }
+    values.update(fields)
+    if "category" not in values:
+        values["category"] = make_category()
+    return Product.objects.create(**values)

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from cart.forms import AddToCartForm
+from config.rendering import render_page_or_fragment
+
+from .forms import ProductFilterForm
+from .models import Product
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    form = ProductFilterForm(request.GET)
+    valid = form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
+    products = form.filter(Product.objects.available().select_related("category"))
+    page_obj = Paginator(products, settings.CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": form,
+        "page_obj": page_obj,
+        "active_filters": form.active_filters(),
+    }
+    return render_page_or_fragment(
+        request,
+        "storefront/product_list.html",
+        "storefront/_results.html",
+        context,
+        status=200 if valid else 422,
+    )
+
+
+@require_GET
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    product = get_object_or_404(Product.objects.available().select_related("category"), slug=slug)
+    context = {"product": product, "form": AddToCartForm(initial={"quantity": 1})}
+    return render(request, "storefront/product_detail.html", context)
