@@ -65,7 +65,8 @@ def _cart_change_response(request: HttpRequest, *, main: str, extra: dict[str, o
 @never_cache
 @require_POST
 def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = get_object_or_404(Product.objects.available(), pk=product_id)
+    # An unknown product is a 404; one withdrawn since the page was loaded is refused with a message.
+    product = get_object_or_404(Product, pk=product_id)
     form = AddToCartForm(request.POST)
     change, error = None, ""
     if form.is_valid():

@@ -100,6 +100,17 @@ def test_missing_quantity_and_unknown_product(client):
     assert cart_of(client) == {}
 
 
+def test_product_withdrawn_since_the_page_loaded_is_refused_with_a_message(client):
+    product = make_product(name="Old Kettle", is_active=False)
+    response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(f"add-to-cart-card-{product.pk}"))
+    assert response.status_code == 422
+    assert "Old Kettle is no longer sold" in response.content.decode()
+    plain = client.post(add_url(product), {"quantity": "1"})
+    assert plain.status_code == 422
+    assert "Old Kettle is no longer sold" in plain.content.decode()
+    assert cart_of(client) == {}
+
+
 def test_out_of_stock_product_is_refused(client):
     product = make_product(stock_quantity=0)
     response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(f"add-to-cart-card-{product.pk}"))
