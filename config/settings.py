@@ -166,6 +166,27 @@ STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")
 CATALOG_PAGE_SIZE = 24
 CATALOG_MAX_PRICE = Decimal("1000000")
 
+
+def env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name, "") or default
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be an amount such as {default}, not {raw!r}.") from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be an amount of zero or more, not {raw!r}.")
+    return value.quantize(Decimal("0.01"))
+
+
+# Checkout: shipping prices (standard delivery is free from the threshold on), the countries
+# the shop ships to (ISO codes) and the account that bank transfers are paid into.
+SHIPPING_STANDARD_PRICE = env_decimal("SHIPPING_STANDARD_PRICE", "4.95")
+SHIPPING_EXPRESS_PRICE = env_decimal("SHIPPING_EXPRESS_PRICE", "12.50")
+FREE_SHIPPING_THRESHOLD = env_decimal("FREE_SHIPPING_THRESHOLD", "50.00")
+SHIPPING_COUNTRIES = env_list("SHIPPING_COUNTRIES", "AT,BE,DE,DK,ES,FI,FR,IE,IT,LU,NL,PT,SE")
+STORE_BANK_IBAN = os.environ.get("STORE_BANK_IBAN", "") or "DE89 3704 0044 0532 0130 00"
+STORE_BANK_BIC = os.environ.get("STORE_BANK_BIC", "") or "COBADEFFXXX"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -178,3 +199,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "storefront:product_list"
 LOGOUT_REDIRECT_URL = "storefront:product_list"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Email ---------------------------------------------------------------------------------
+# Development prints every email (password resets, order confirmations) to the console;
+# setting EMAIL_HOST sends them through that SMTP server instead. MAILERS is Django 6.1's
+# replacement for the deprecated EMAIL_BACKEND, EMAIL_HOST, … settings.
+if os.environ.get("EMAIL_HOST", "").strip():
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"].strip(),
+                "port": int(os.environ.get("EMAIL_PORT", "") or "587"),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                # A mail server that does not answer must not hold a shopper's request forever.
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or f"{STORE_NAME} <shop@localhost>"
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "") or DEFAULT_FROM_EMAIL

@@ -20,7 +20,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="storefront:product_list", permanent=False), name="home"),
     path("products/", include("storefront.urls")),
     path("cart/", include("cart.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("orders.urls")),
+    path("accounts/", include("orders.account_urls")),
     path("admin/", admin.site.urls),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media, name="media"),
 ]
