@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-
 ACCOUNT_PAGES = frozenset(
     {
         "login",

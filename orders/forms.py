@@ -1,0 +1,98 @@
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+
+from storefront.templatetags.money import money
+
+from .methods import (
+    DEFAULT_PAYMENT_METHOD,
+    DEFAULT_SHIPPING_METHOD,
+    PAYMENT_METHODS,
+    SHIPPING_METHODS,
+    country_choices,
+)
+from .services import OrderDetails
+
+postcode_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$", "Enter a postcode of letters, digits, spaces or hyphens."
+)
+
+
+def shipping_choices() -> list[tuple[str, str]]:
+    choices = []
+    for method in SHIPPING_METHODS.values():
+        price = money(method.price)
+        if method.free_from_threshold:
+            price += f", free from {money(settings.FREE_SHIPPING_THRESHOLD)}"
+        choices.append((method.code, f"{method.label} ({method.delivery_time}): {price}"))
+    return choices
+
+
+def payment_choices() -> list[tuple[str, str]]:
+    return [(method.code, f"{method.label}: {method.description}") for method in PAYMENT_METHODS.values()]
+
+
+class CheckoutForm(forms.Form):
+    """The order form. Prices are not in it: the server computes every amount."""
+
+    # Fields validated one by one while the shopper fills the form in (see orders.views.place_order).
+    LIVE_FIELDS = (
+        "email",
+        "shipping_name",
+        "shipping_address",
+        "shipping_city",
+        "shipping_postcode",
+        "shipping_country",
+    )
+
+    email = forms.EmailField(label="Email", max_length=254, help_text="We send your confirmation here.")
+    shipping_name = forms.CharField(label="Full name", max_length=100)
+    shipping_address = forms.CharField(label="Address", max_length=200, help_text="Street, number, flat.")
+    shipping_city = forms.CharField(label="City", max_length=100)
+    shipping_postcode = forms.CharField(label="Postcode", max_length=12, validators=[postcode_validator])
+    shipping_country = forms.ChoiceField(label="Country", choices=country_choices)
+    shipping_method = forms.ChoiceField(
+        label="Shipping method", choices=shipping_choices, widget=forms.RadioSelect, initial=DEFAULT_SHIPPING_METHOD
+    )
+    payment_method = forms.ChoiceField(
+        label="Payment method", choices=payment_choices, widget=forms.RadioSelect, initial=DEFAULT_PAYMENT_METHOD
+    )
+    # One key per rendering of the form: submitting it twice finds the first order.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # The goods' subtotal the shopper saw; the order is refused if prices moved since.
+    reviewed_subtotal = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "email": "email",
+            "shipping_name": "name",
+            "shipping_address": "street-address",
+            "shipping_city": "address-level2",
+            "shipping_postcode": "postal-code",
+            "shipping_country": "country",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
+    def details(self) -> OrderDetails:
+        data = self.cleaned_data
+        return OrderDetails(
+            email=data["email"],
+            shipping_name=data["shipping_name"],
+            shipping_address=data["shipping_address"],
+            shipping_city=data["shipping_city"],
+            shipping_postcode=data["shipping_postcode"].upper(),
+            shipping_country=data["shipping_country"],
+            shipping_method=data["shipping_method"],
+            payment_method=data["payment_method"],
+        )
+
+    def chosen_shipping_method(self) -> str:
+        """The shipping method to price the summary with, even while the form is invalid."""
+        value = self.data.get("shipping_method") if self.is_bound else None
+        return value if value in SHIPPING_METHODS else DEFAULT_SHIPPING_METHOD

@@ -1,0 +1,249 @@
+"""Placing, cancelling and moving orders. Every write here is one transaction."""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+
+from cart.models import Cart, CartLine
+from storefront.models import Product
+from storefront.templatetags.money import money
+
+from .methods import PAYMENT_METHODS, SHIPPING_METHODS
+from .models import Order, OrderLine, OrderStatusChange
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    "empty": "Your cart is empty: add something before checking out.",
+    "lines_changed": "Some items can no longer be ordered as they are. Nothing was ordered; please review your cart.",
+    "unavailable": "{product} is no longer sold.",
+    "out_of_stock": "{product} is now out of stock.",
+    "short": "Only {stock} of {product} left; your cart has {quantity}.",
+    "prices_changed": (
+        "Prices changed while you were checking out: your items now cost {subtotal}. "
+        "Please review the new total and place your order again."
+    ),
+    "unknown_shipping": "Choose one of the offered shipping methods.",
+    "unknown_payment": "Choose one of the offered payment methods.",
+    "not_cancellable": "Order {reference} can no longer be cancelled: it is {status}.",
+    "transition": "Order {reference} cannot go from {old} to {new}.",
+}
+
+
+class OrderError(Exception):
+    """A refusal to show the customer; `problems` names each line that stands in the way."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    shipping: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """What the order form collects (already validated by CheckoutForm)."""
+
+    email: str
+    shipping_name: str
+    shipping_address: str
+    shipping_city: str
+    shipping_postcode: str
+    shipping_country: str
+    shipping_method: str
+    payment_method: str
+
+
+def order_totals(*, subtotal: Decimal, shipping_method: str) -> Totals:
+    method = SHIPPING_METHODS.get(shipping_method)
+    if method is None:
+        raise OrderError(MESSAGES["unknown_shipping"])
+    shipping = method.cost(subtotal)
+    return Totals(subtotal=subtotal, shipping=shipping, total=subtotal + shipping)
+
+
+def line_problem(product: Product, quantity: int) -> str:
+    """Why `quantity` of `product` cannot be ordered now, or ""."""
+    if not product.is_active:
+        return MESSAGES["unavailable"].format(product=product.name)
+    if product.stock_quantity <= 0:
+        return MESSAGES["out_of_stock"].format(product=product.name)
+    if product.stock_quantity < quantity:
+        return MESSAGES["short"].format(stock=product.stock_quantity, product=product.name, quantity=quantity)
+    return ""
+
+
+def order_place(
+    *,
+    cart: Cart | None,
+    customer: AbstractBaseUser | None,
+    details: OrderDetails,
+    submission_key: UUID,
+    reviewed_subtotal: Decimal | None = None,
+    site_url: str = "",
+) -> Order:
+    """Turn the cart into an order, or raise OrderError and change nothing.
+
+    Idempotent: a second call with the same `submission_key` returns the first call's order.
+    """
+    existing = Order.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    if cart is None:
+        raise OrderError(MESSAGES["empty"])
+    try:
+        return _order_place(cart, customer, details, submission_key, reviewed_subtotal, site_url)
+    except IntegrityError:
+        # A concurrent submission of the same form won the race; its order is the one.
+        existing = Order.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _order_place(
+    cart: Cart,
+    customer: AbstractBaseUser | None,
+    details: OrderDetails,
+    submission_key: UUID,
+    reviewed_subtotal: Decimal | None,
+    site_url: str,
+) -> Order:
+    payment = PAYMENT_METHODS.get(details.payment_method)
+    if payment is None:
+        raise OrderError(MESSAGES["unknown_payment"])
+    # Lock the cart first so that two order forms for one cart run one after the other.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    lines = list(CartLine.objects.filter(cart=cart).order_by("product_id"))
+    if not lines:
+        raise OrderError(MESSAGES["empty"])
+    # Re-read every product under a row lock, in a fixed order (no deadlocks between checkouts).
+    products = Product.objects.select_for_update().in_bulk([line.product_id for line in lines])
+    problems = [problem for line in lines if (problem := line_problem(products[line.product_id], line.quantity))]
+    if problems:
+        raise OrderError(MESSAGES["lines_changed"], problems)
+    subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
+    if reviewed_subtotal is not None and reviewed_subtotal != subtotal:
+        raise OrderError(MESSAGES["prices_changed"].format(subtotal=money(subtotal)))
+    totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
+
+    for line in lines:
+        # The conditional update is what makes overselling impossible, whatever the isolation level.
+        sold = Product.objects.filter(pk=line.product_id, is_active=True, stock_quantity__gte=line.quantity).update(
+            stock_quantity=F("stock_quantity") - line.quantity
+        )
+        if not sold:
+            problem = line_problem(Product.objects.get(pk=line.product_id), line.quantity)
+            raise OrderError(MESSAGES["lines_changed"], [problem])
+
+    order = Order.objects.create(
+        submission_key=submission_key,
+        customer=customer,
+        email=details.email,
+        shipping_name=details.shipping_name,
+        shipping_address=details.shipping_address,
+        shipping_city=details.shipping_city,
+        shipping_postcode=details.shipping_postcode,
+        shipping_country=details.shipping_country,
+        shipping_method=details.shipping_method,
+        shipping_cost=totals.shipping,
+        payment_method=payment.code,
+        subtotal=totals.subtotal,
+        total_amount=totals.total,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product_id=line.product_id,
+            product_name=products[line.product_id].name,
+            unit_price=products[line.product_id].price,
+            quantity=line.quantity,
+            line_total=products[line.product_id].price * line.quantity,
+        )
+        for line in lines
+    )
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, changed_by=customer)
+    CartLine.objects.filter(cart=cart).delete()
+    transaction.on_commit(lambda: order_after_commit(order_id=order.pk, site_url=site_url))
+    return order
+
+
+def order_after_commit(*, order_id: int, site_url: str) -> None:
+    """Send the confirmation and start the payment; a mail failure never undoes the order."""
+    order = Order.objects.prefetch_related("lines").get(pk=order_id)
+    payment = PAYMENT_METHODS[order.payment_method]
+    try:
+        order_send_confirmation(order=order, site_url=site_url)
+    except Exception:  # the order stands; the failure is logged for staff to follow up
+        logger.exception("Could not send the confirmation of order %s", order.reference)
+    payment.after_order(order)
+
+
+def order_send_confirmation(*, order: Order, site_url: str) -> None:
+    context = {
+        "order": order,
+        "order_url": site_url.rstrip("/") + order.get_private_url(),
+        "payment": PAYMENT_METHODS[order.payment_method],
+        "instructions": PAYMENT_METHODS[order.payment_method].instructions(order),
+        "shipping": SHIPPING_METHODS.get(order.shipping_method),
+        "STORE_NAME": settings.STORE_NAME,
+    }
+    send_mail(
+        subject=f"{settings.STORE_NAME}: your order {order.reference}",
+        message=render_to_string("orders/email/order_confirmation.txt", context),
+        from_email=None,
+        recipient_list=[order.email],
+    )
+
+
+@transaction.atomic
+def order_change_status(*, order: Order, status: str, by: AbstractBaseUser | None = None) -> Order:
+    """Move an order along its lifecycle; cancelling puts the stock back."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if not locked.can_become(status):
+        raise OrderError(
+            MESSAGES["transition"].format(
+                reference=locked.reference,
+                old=locked.get_status_display(),
+                new=dict(Order.Status.choices).get(status, status),
+            )
+        )
+    if status == Order.Status.CANCELLED:
+        for line in locked.lines.order_by("product_id"):
+            Product.objects.filter(pk=line.product_id).update(stock_quantity=F("stock_quantity") + line.quantity)
+    old_status = locked.status
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    OrderStatusChange.objects.create(order=locked, from_status=old_status, to_status=status, changed_by=by)
+    return locked
+
+
+def order_cancel_by_customer(*, order: Order, by: AbstractBaseUser | None) -> Order:
+    """A customer may cancel only an order that is still pending (not yet paid)."""
+    if not order.can_be_cancelled:
+        raise OrderError(
+            MESSAGES["not_cancellable"].format(reference=order.reference, status=order.get_status_display().lower())
+        )
+    try:
+        return order_change_status(order=order, status=Order.Status.CANCELLED, by=by)
+    except OrderError:
+        # Staff moved it on in the meantime.
+        order.refresh_from_db()
+        raise OrderError(
+            MESSAGES["not_cancellable"].format(reference=order.reference, status=order.get_status_display().lower())
+        ) from None

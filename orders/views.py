@@ -1,0 +1,171 @@
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from cart.models import CartContents
+from cart.services import cart_contents, cart_find
+from config.rendering import FRAGMENT_VARY_HEADERS
+from storefront.templatetags.money import money
+
+from .forms import CheckoutForm
+from .methods import PAYMENT_METHODS, SHIPPING_METHODS, country_name
+from .models import Order
+from .services import MESSAGES, OrderError, order_cancel_by_customer, order_place, order_totals
+
+INVALID = 422
+# References of the orders placed or opened through their link in this browser session.
+SESSION_ORDERS_KEY = "orders"
+JUST_PLACED_KEY = "order_just_placed"
+ORDERS_PER_PAGE = 10
+
+
+def _checkout_context(form: CheckoutForm, contents: CartContents, **extra: object) -> dict[str, object]:
+    method = form.chosen_shipping_method()
+    totals = order_totals(subtotal=contents.subtotal, shipping_method=method)
+    return {"form": form, "cart": contents, "totals": totals, "shipping": SHIPPING_METHODS[method], **extra}
+
+
+def _render_checkout(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
+    template = "orders/_checkout.html" if request.htmx else "orders/checkout.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
+    return response
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Move the browser to another page: HX-Redirect for htmx, 303 See Other otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url, status=303)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def place_order(request: HttpRequest) -> HttpResponse:
+    contents = cart_contents(user=request.user, session=request.session)
+    if request.method == "GET":
+        if contents.is_empty or contents.has_problems:
+            messages.warning(request, MESSAGES["empty"] if contents.is_empty else MESSAGES["lines_changed"])
+            return redirect("cart:cart_detail")
+        email = request.user.email if request.user.is_authenticated else ""
+        return _render_checkout(request, _checkout_context(CheckoutForm(initial={"email": email}), contents))
+
+    form = CheckoutForm(request.POST)
+    if request.htmx and "_validate" in request.POST:
+        return _validate_field(request, form, contents, request.POST["_validate"])
+    if not form.is_valid():
+        return _render_checkout(request, _checkout_context(form, contents), status=INVALID)
+    try:
+        order = order_place(
+            cart=cart_find(user=request.user, session=request.session),
+            customer=request.user if request.user.is_authenticated else None,
+            details=form.details(),
+            submission_key=form.cleaned_data["submission_key"],
+            reviewed_subtotal=form.cleaned_data["reviewed_subtotal"],
+            site_url=request.build_absolute_uri("/"),
+        )
+    except OrderError as refused:
+        if refused.message == MESSAGES["empty"]:
+            messages.warning(request, refused.message)
+            return _go(request, reverse("cart:cart_detail"))
+        context = _checkout_context(form, contents, error=refused.message, problems=refused.problems)
+        return _render_checkout(request, context, status=INVALID)
+    # The submission key is as secret as the order link: only the browser that loaded this form has it,
+    # so a repeated submission may see the order the first one placed.
+    _remember(request, order)
+    request.session[JUST_PLACED_KEY] = order.reference
+    mine = order.customer_id is not None and order.customer_id == request.user.pk
+    return _go(request, order.get_absolute_url() if mine else order.get_private_url())
+
+
+def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartContents, name: str) -> HttpResponse:
+    """One field checked as the shopper leaves it, or the summary re-priced for a shipping method."""
+    form.is_valid()
+    context = _checkout_context(form, contents)
+    if name == "shipping_method":
+        total = money(context["totals"].total)  # type: ignore[attr-defined]
+        body = render_to_string("orders/_checkout_summary.html", context, request=request) + render_to_string(
+            "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
+        )
+    elif name in CheckoutForm.LIVE_FIELDS:
+        body = render_to_string("orders/_checkout_field.html", {**context, "field": form[name]}, request=request)
+    else:
+        return HttpResponseBadRequest("Unknown field.")
+    response = HttpResponse(body)
+    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
+    return response
+
+
+def _may_view(request: HttpRequest, order: Order) -> bool:
+    """Staff, the customer who placed it, and whoever holds its link (or placed it in this session)."""
+    user = request.user
+    if user.is_authenticated and (user.is_staff or order.customer_id == user.pk):
+        return True
+    key = request.GET.get("key", "")
+    if key and secrets.compare_digest(key.encode(), order.access_key.encode()):
+        return True
+    return order.reference in request.session.get(SESSION_ORDERS_KEY, [])
+
+
+def _remember(request: HttpRequest, order: Order) -> None:
+    known = request.session.get(SESSION_ORDERS_KEY, [])
+    if order.reference not in known:
+        request.session[SESSION_ORDERS_KEY] = [*known[-19:], order.reference]
+
+
+def _viewable_order(request: HttpRequest, reference: str) -> Order:
+    order = get_object_or_404(Order.objects.prefetch_related("lines", "status_changes"), reference=reference)
+    if not _may_view(request, order):
+        raise Http404("No such order.")  # the same answer as an unknown reference: no probing
+    return order
+
+
+@never_cache
+@require_GET
+def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    order = _viewable_order(request, reference)
+    _remember(request, order)
+    just_placed = request.session.get(JUST_PLACED_KEY) == order.reference
+    if just_placed:
+        del request.session[JUST_PLACED_KEY]
+    payment = PAYMENT_METHODS.get(order.payment_method)
+    context = {
+        "order": order,
+        "just_placed": just_placed,
+        "payment": payment,
+        "instructions": payment.instructions(order) if payment else "",
+        "shipping": SHIPPING_METHODS.get(order.shipping_method),
+        "country": country_name(order.shipping_country),
+        "private_url": request.build_absolute_uri(order.get_private_url()) if not order.customer_id else "",
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@never_cache
+@require_POST
+def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    order = _viewable_order(request, reference)
+    try:
+        order_cancel_by_customer(order=order, by=request.user if request.user.is_authenticated else None)
+    except OrderError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"Order {order.reference} is cancelled.")
+    return _go(request, order.get_absolute_url())
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity"))
+    page_obj = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page_obj": page_obj})
