@@ -29,7 +29,9 @@
   // 2. After a swap: announce the catalog's result count, and put focus back where a
   //    keyboard user expects it when the element they used was replaced or removed.
   document.addEventListener("htmx:afterSettle", function (event) {
-    const target = event.detail.target;
+    let target = event.detail.target;
+    // An outerHTML swap replaced the target: continue with the element that took its place.
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
     if (!target || !target.isConnected) return;
     if (target.dataset && target.dataset.announce) announce(target.dataset.announce);
     const active = document.activeElement;
