@@ -14,13 +14,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from config.security import client_ip, too_many
+
 # A form with errors: a 4xx that htmx is configured to swap (base.html).
 INVALID = 422
 
 MESSAGES = {
     "email_taken": "An account with this email already exists.",
     "welcome": "Welcome, {username}! Your account is ready and you are signed in.",
+    "too_many": "Too many accounts were created from your network in the last hour. Please try again later.",
 }
+TOO_MANY_REQUESTS = 429
 
 
 class SignUpForm(UserCreationForm):
@@ -62,10 +66,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(done_url, status=303)
     if request.method == "POST":
         form = SignUpForm(request.POST)
+        if too_many("signup", client_ip(request), limit=settings.SIGNUP_RATE_LIMIT, period=3600):
+            form.add_error(None, MESSAGES["too_many"])
+            context = {"form": form, "next": next_url}
+            return render(request, "registration/signup.html", context, status=TOO_MANY_REQUESTS)
         if form.is_valid():
             user = form.save()
             # login() sends user_logged_in, which moves the guest's cart into the new account.
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, MESSAGES["welcome"].format(username=user.get_username()))
             return HttpResponseRedirect(done_url, status=303)
     else:

@@ -127,8 +127,12 @@ def _order_place(
     payment = PAYMENT_METHODS.get(details.payment_method)
     if payment is None:
         raise OrderError(MESSAGES["unknown_payment"])
-    # Lock the cart first so that two order forms for one cart run one after the other.
+    # Lock the cart first so that two order forms for one cart run one after the other; then look
+    # again for an order from this form, which a concurrent submission may have just committed.
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    existing = Order.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
     lines = list(CartLine.objects.filter(cart=cart).order_by("product_id"))
     if not lines:
         raise OrderError(MESSAGES["empty"])
@@ -212,9 +216,19 @@ def order_send_confirmation(*, order: Order, site_url: str) -> None:
 
 
 @transaction.atomic
-def order_change_status(*, order: Order, status: str, by: AbstractBaseUser | None = None) -> Order:
-    """Move an order along its lifecycle; cancelling puts the stock back."""
+def order_change_status(
+    *, order: Order, status: str, by: AbstractBaseUser | None = None, only_from: frozenset[str] | None = None
+) -> Order:
+    """Move an order along its lifecycle; cancelling puts the stock back.
+
+    `only_from` narrows the allowed starting statuses further (a customer may cancel only a pending
+    order); it is checked on the locked row, so a change made meanwhile by staff is respected.
+    """
     locked = Order.objects.select_for_update().get(pk=order.pk)
+    if only_from is not None and locked.status not in only_from:
+        raise OrderError(
+            MESSAGES["not_cancellable"].format(reference=locked.reference, status=locked.get_status_display().lower())
+        )
     if not locked.can_become(status):
         raise OrderError(
             MESSAGES["transition"].format(
@@ -239,11 +253,6 @@ def order_cancel_by_customer(*, order: Order, by: AbstractBaseUser | None) -> Or
         raise OrderError(
             MESSAGES["not_cancellable"].format(reference=order.reference, status=order.get_status_display().lower())
         )
-    try:
-        return order_change_status(order=order, status=Order.Status.CANCELLED, by=by)
-    except OrderError:
-        # Staff moved it on in the meantime.
-        order.refresh_from_db()
-        raise OrderError(
-            MESSAGES["not_cancellable"].format(reference=order.reference, status=order.get_status_display().lower())
-        ) from None
+    return order_change_status(
+        order=order, status=Order.Status.CANCELLED, by=by, only_from=frozenset({Order.Status.PENDING})
+    )

@@ -1,0 +1,28 @@
+"""Who is asking (the client's IP address) and how often: shared by sign-in and sign-up limits."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies, the address the
+    outermost trusted proxy saw (entries further left in X-Forwarded-For can be forged)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def too_many(action: str, key: str, *, limit: int, period: int) -> bool:
+    """Count one `action` for `key` in a window of `period` seconds; True once past `limit`."""
+    cache_key = f"rate:{action}:{key}"
+    if cache.add(cache_key, 1, timeout=period):
+        return limit < 1
+    try:
+        return cache.incr(cache_key) > limit
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=period)
+        return limit < 1
