@@ -13,11 +13,12 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run demo-data test lint format unit e2e browser clean
+.PHONY: help install run serve demo-data test lint format unit e2e browser clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run lint, unit and end-to-end tests"
+	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers)"
 	@echo "make lint | unit | e2e | format | clean"
 
 $(BIN)/python:
@@ -37,6 +38,24 @@ demo-data: install
 
 run: demo-data
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production way on one machine. Real deployments set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
+# and put TLS in front (leaving DJANGO_HTTPS on); see docs/deploy.md.
+SECRET_FILE := $(VENV)/secret-key
+WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
+export WEB_CONCURRENCY
+
+$(SECRET_FILE): | $(BIN)/python
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: install $(SECRET_FILE)
+	export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_HTTPS="$${DJANGO_HTTPS:-0}" DJANGO_SERVE_MEDIA="$${DJANGO_SERVE_MEDIA:-1}"; \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty && \
+	exec $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.rendering import render_page_or_fragment, wants_fragment
 from storefront.models import Product
@@ -30,14 +30,14 @@ INVALID = 422
 
 
 @never_cache
-@require_GET
+@require_safe
 def cart_detail(request: HttpRequest) -> HttpResponse:
     contents = cart_contents(user=request.user, session=request.session)
     return render_page_or_fragment(request, "cart/cart_detail.html", "cart/_cart.html", {"cart": contents})
 
 
 @never_cache
-@require_GET
+@require_safe
 def mini_cart(request: HttpRequest) -> HttpResponse:
     if not wants_fragment(request):
         return redirect("cart:cart_detail")  # without JavaScript the header link is the cart page

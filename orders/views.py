@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from cart.models import CartContents
@@ -130,7 +130,7 @@ def _viewable_order(request: HttpRequest, reference: str) -> Order:
 
 
 @never_cache
-@require_GET
+@require_safe
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
     order = _viewable_order(request, reference)
     _remember(request, order)
@@ -164,7 +164,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def order_list(request: HttpRequest) -> HttpResponse:
     orders = Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity"))
     page_obj = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cart.forms import AddToCartForm
 from config.rendering import render_page_or_fragment
@@ -11,7 +11,7 @@ from .forms import ProductFilterForm
 from .models import Product
 
 
-@require_GET
+@require_safe
 def product_list(request: HttpRequest) -> HttpResponse:
     form = ProductFilterForm(request.GET)
     valid = form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
@@ -31,7 +31,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(Product.objects.available().select_related("category"), slug=slug)
     context = {"product": product, "form": AddToCartForm(initial={"quantity": 1})}
