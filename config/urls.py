@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from config import fragments
+
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Uploaded and demo product images, served by Django only where SERVE_MEDIA is on.
@@ -24,4 +26,7 @@ urlpatterns = [
     path("accounts/", include("orders.account_urls")),
     path("admin/", admin.site.urls),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media, name="media"),
+    # The fragment catalogue answers 404 unless DEBUG is on (config/fragments.py).
+    path("_fragments/", fragments.fragment_catalogue, name="fragment_catalogue"),
+    path("_fragments/<path:template>", fragments.fragment_sample, name="fragment_sample"),
 ]
