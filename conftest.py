@@ -8,6 +8,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_collected_static(settings):
+    """Unit tests never serve collected files; without this, whitenoise would scan staticfiles/
+    (left by `make serve` or `make bench`) for every test client."""
+    settings.STATIC_ROOT = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

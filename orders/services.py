@@ -31,6 +31,7 @@ MESSAGES = {
         "Prices changed while you were checking out: your items now cost {subtotal}. "
         "Please review the new total and place your order again."
     ),
+    "form_expired": "This order form was out of date. Please check your details and place your order again.",
     "unknown_shipping": "Choose one of the offered shipping methods.",
     "unknown_payment": "Choose one of the offered payment methods.",
     "not_cancellable": "Order {reference} can no longer be cancelled: it is {status}.",

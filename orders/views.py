@@ -1,4 +1,5 @@
 import secrets
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cart.models import CartContents
 from cart.services import cart_contents, cart_find
-from config.rendering import FRAGMENT_VARY_HEADERS
+from config.rendering import FRAGMENT_VARY_HEADERS, wants_fragment
 from storefront.templatetags.money import money
 
 from .forms import CheckoutForm
@@ -37,7 +38,7 @@ def _checkout_context(form: CheckoutForm, contents: CartContents, **extra: objec
 
 
 def _render_checkout(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
-    template = "orders/_checkout.html" if request.htmx else "orders/checkout.html"
+    template = "orders/_checkout.html" if wants_fragment(request) else "orders/checkout.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
     return response
@@ -63,7 +64,16 @@ def place_order(request: HttpRequest) -> HttpResponse:
     if request.htmx and "_validate" in request.POST:
         return _validate_field(request, form, contents, request.POST["_validate"])
     if not form.is_valid():
-        return _render_checkout(request, _checkout_context(form, contents), status=INVALID)
+        extra = {}
+        if form.has_error("submission_key") or form.has_error("reviewed_subtotal"):
+            # The hidden fields were damaged: start this form afresh rather than fail every retry.
+            data = request.POST.copy()
+            data["submission_key"] = str(uuid.uuid4())
+            data.pop("reviewed_subtotal", None)
+            form = CheckoutForm(data)
+            form.is_valid()
+            extra["error"] = MESSAGES["form_expired"]
+        return _render_checkout(request, _checkout_context(form, contents, **extra), status=INVALID)
     try:
         order = order_place(
             cart=cart_find(user=request.user, session=request.session),
