@@ -13,13 +13,13 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit e2e browser clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres services e2e browser clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT)"
-	@echo "make test   install and run lint, unit and end-to-end tests"
+	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
 	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers)"
-	@echo "make lint | unit | e2e | format | clean"
+	@echo "make lint | unit | unit-postgres | e2e | format | services | clean"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is required: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
@@ -68,6 +68,23 @@ format: install
 unit: install
 	$(BIN)/python -m pytest $(ARGS)
 
+# The same suite on a throwaway PostgreSQL server (.ci/with-postgres), where the multi-process
+# checkout races run too. Without PostgreSQL it is skipped with a message, except under CI=true.
+unit-postgres: install
+	.ci/with-postgres $(BIN)/python -m pytest $(ARGS)
+
+# Installs what the tests start for themselves (redis-server, PostgreSQL) when missing; no service
+# is enabled or needed, each test run starts and stops its own servers.
+services:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Missing:$$missing. Install them: the tests start their own servers."; exit 1; fi
+
 # Installs Debian's Chromium when neither it nor Playwright's own browser is present.
 browser:
 	@if [ -n "$(E2E_CHROMIUM)" ] || ls ~/.cache/ms-playwright/chromium* >/dev/null 2>&1; then :; \
@@ -79,7 +96,7 @@ browser:
 e2e: install browser
 	E2E_CHROMIUM=$${E2E_CHROMIUM:-$$(ls /usr/bin/chromium 2>/dev/null)} $(BIN)/python -m pytest e2e $(ARGS)
 
-test: lint unit e2e
+test: lint services unit unit-postgres e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts

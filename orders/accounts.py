@@ -1,11 +1,14 @@
-"""Sign up: the one account view Django does not ship. Sign in, sign out and the password
-views are Django's own (orders/account_urls.py)."""
+"""Sign up (the one account view Django does not ship) and sign in (Django's, with two fixes).
+Sign out and the password views are Django's own (orders/account_urls.py)."""
+
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -80,3 +83,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm()
     status = INVALID if form.errors else 200
     return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+class SignInView(LoginView):
+    """Django's sign-in, except that a signed-in visitor goes straight on, and a `next` pointing
+    back at the sign-in page itself (which Django would refuse as a loop) means the default page."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        return "" if url and urlsplit(url).path == self.request.path else url

@@ -31,3 +31,10 @@ def test_signed_in_header_links_to_orders_and_password_change(client):
     assert f'href="{reverse("orders:order_list")}"' in html
     assert f'href="{reverse("password_change")}"' in html
     assert "Sign in" not in html
+
+
+def test_signed_in_visitor_sent_back_to_the_sign_in_page_lands_on_the_shop(client):
+    client.force_login(make_user())
+    response = client.get(reverse("login") + "?next=" + reverse("login"))
+    assert response.status_code == 302
+    assert response.url == reverse("storefront:product_list")
