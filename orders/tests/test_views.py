@@ -499,7 +499,11 @@ def test_the_guest_who_placed_an_order_sees_it_in_the_same_session_only(client):
 
 def test_an_unknown_reference_is_not_found(client):
     staff = signed_in(client, make_user("staff", is_staff=True))
-    assert staff.get(reverse("orders:order_detail", args=["NOSUCH00"])).status_code == 404
+    assert staff.get(reverse("orders:order_detail", args=["ZZZZZZZ0"])).status_code == 404
+    # Malformed references (lower case, look-alike letters, NUL bytes) never reach the database.
+    for malformed in ("zzzzzzz0", "NOSUCH00", "%00", "ABC", "ABCDEFGH1"):
+        assert staff.get(f"/orders/{malformed}/").status_code == 404
+        assert staff.post(f"/orders/{malformed}/cancel/").status_code == 404
 
 
 # --- Order history -------------------------------------------------------------------------------
