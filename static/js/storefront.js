@@ -74,7 +74,20 @@
     showProblem("We couldn’t reach the shop. Check your connection and try again.");
   });
 
-  // 5. The mini-cart behind the header's Cart link: a disclosure that closes on a second
+  // 5. The header's "Sign in" and "Create account" links bring the shopper back to where they
+  //    are: keep their `next` in step with the URL that htmx pushed (filters, pages).
+  function followUrlInAccountLinks() {
+    const here = window.location.pathname + window.location.search;
+    document.querySelectorAll(".site-nav a[href*='next=']").forEach(function (link) {
+      const url = new URL(link.href);
+      url.searchParams.set("next", here);
+      link.href = url.pathname + url.search;
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followUrlInAccountLinks);
+  document.addEventListener("htmx:replacedInHistory", followUrlInAccountLinks);
+
+  // 6. The mini-cart behind the header's Cart link: a disclosure that closes on a second
   //    click, on Escape, on its Close button and on a click elsewhere.
   function miniCartLink() { return document.getElementById("cart-link"); }
   function closeMiniCart(returnFocus) {
