@@ -1,23 +1,31 @@
 """The end-to-end harness: Playwright drives Chromium through Django's live server.
 
-Every test that asks for `page` runs twice, with JavaScript on ("js") and off ("nojs"),
-against a freshly flushed database (live_server implies transactional_db).
+Every test that asks for `page` runs four times: with JavaScript on and off ("js", "nojs"),
+each on a desktop and a phone-sized screen ("desktop", "phone"), against a freshly flushed
+database (live_server implies transactional_db). With E2E_BASE_URL set, only the read-only
+journeys marked `smoke` run, against that deployment instead of the live server.
+See docs/testing.md.
 """
 
+import contextlib
+import io
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape as html_escape
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT, AxeResults
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import Client
 from django.utils.text import slugify
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, Route
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, Response, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from storefront.models import Category, Product
@@ -28,7 +36,11 @@ from storefront.tests.factories import make_category, make_product
 # so that only a run that collects e2e/ relaxes the check.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+E2E_DIR = Path(__file__).parent
+ARTIFACTS = E2E_DIR / "artifacts"
+
+# A deployment to check instead of the live server: only the smoke journeys run against it.
+REMOTE_URL = os.environ.get("E2E_BASE_URL", "").strip().rstrip("/")
 
 # Debian's Chromium in containers and CI: no sandbox, no GPU, nothing phoning home.
 CHROMIUM_ARGS = [
@@ -39,35 +51,125 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# The screens every journey runs on. The phone is a mid-size one (iPhone 13/14 class).
+VIEWPORTS: dict[str, dict[str, object]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+_ARTIFACT_DIRS = pytest.StashKey[dict[str, Path]]()
+_DESELECTED = pytest.StashKey[int]()
+
+
+# --- Run-wide hooks -----------------------------------------------------------------------
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "smoke: a read-only journey that also runs against a deployment (E2E_BASE_URL); "
+        "it must find its data on the page, never assume it",
+    )
     # pytest-playwright 0.10 defines its base_url fixture in a way pytest 9 warns about;
     # not ours to fix, and it would bury our own warnings.
     config.addinivalue_line(
         "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
     )
+    config.stash[_ARTIFACT_DIRS] = {}
     # Evidence from an earlier run would only mislead.
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
+def _is_e2e(item: pytest.Item) -> bool:
+    return item.path.is_relative_to(E2E_DIR)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against a deployment, deselect (not skip) every journey that is not a read-only smoke test."""
+    if not REMOTE_URL:
+        return
+    keep = [item for item in items if not _is_e2e(item) or item.get_closest_marker("smoke")]
+    kept = set(keep)
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    config.stash[_DESELECTED] = len(dropped)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if REMOTE_URL:
+        return f"e2e: against {REMOTE_URL} (E2E_BASE_URL): only the read-only smoke journeys run"
+    return "e2e: against Django's live server (set E2E_BASE_URL to check a deployment)"
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | list[str]:
+    if not REMOTE_URL:
+        return []
+    count = config.stash.get(_DESELECTED, 0)
+    return (
+        f"e2e: E2E_BASE_URL={REMOTE_URL}: {count} journeys that need the live server and their own data "
+        "were deselected; only @pytest.mark.smoke journeys run"
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
-    """Keep each phase's report on the item, so fixtures can tell whether the test failed."""
+    """Keep each phase's report on the item, so fixtures can tell whether the test failed;
+    name the artifacts of a failed journey in its report."""
     report = yield
     item.stash.setdefault(_REPORTS, {})[report.when] = report
+    if report.when == "teardown":
+        folder = item.config.stash.get(_ARTIFACT_DIRS, {}).get(item.nodeid)
+        if folder is not None:
+            # The phase that failed is the report printed under FAILURES/ERRORS.
+            failed = next((r for r in item.stash[_REPORTS].values() if r.failed), report)
+            failed.sections.append(("e2e artifacts", _describe_artifacts(folder)))
     return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    folders = config.stash.get(_ARTIFACT_DIRS, {})
+    if not folders:
+        return
+    terminalreporter.section("e2e artifacts of failed journeys")
+    for nodeid, folder in folders.items():
+        terminalreporter.write_line(f"{nodeid}\n    {_relative(folder)}/")
+    if config.getoption("--tracing") == "off":
+        hint = "Open a trace with: .venv/bin/playwright show-trace <folder>/trace.zip"
+    else:
+        hint = f"--tracing was given: pytest-playwright keeps the traces, in {config.getoption('--output')}/"
+    terminalreporter.write_line(f"{hint}  (docs/testing.md, Debugging)")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _describe_artifacts(folder: Path) -> str:
+    # Sorted so that the first browser's files come first: trace.zip before trace-2.zip.
+    files = (
+        sorted((path.name for path in folder.iterdir()), key=lambda name: (len(name), name)) if folder.is_dir() else []
+    )
+    lines = [f"{_relative(folder)}/: {', '.join(files) or 'nothing could be captured'}"]
+    for trace in (name for name in files if name.endswith(".zip")):
+        lines.append(f"    .venv/bin/playwright show-trace {_relative(folder / trace)}")
+    return "\n".join(lines)
 
 
 # --- Browser and context ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Use the Chromium named by E2E_CHROMIUM; without it, Playwright's own browser."""
+def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str, pytestconfig: pytest.Config) -> dict:
+    """Use the Chromium named by E2E_CHROMIUM; without it (or for another browser or an
+    explicit --browser-channel), Playwright's own. The plugin's --headed/--slowmo stay."""
     executable = os.environ.get("E2E_CHROMIUM", "").strip()
-    if not executable:
+    if not executable or browser_name != "chromium" or pytestconfig.getoption("--browser-channel"):
         return browser_type_launch_args
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
@@ -78,9 +180,45 @@ def javascript(request: pytest.FixtureRequest) -> bool:
     return request.param
 
 
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """Every journey runs on a desktop screen and on a phone (touch, mobile viewport)."""
+    return request.param
+
+
+if REMOTE_URL:
+
+    @pytest.fixture
+    def shop_url() -> str:
+        """The deployment under test."""
+        return REMOTE_URL
+
+else:
+
+    @pytest.fixture
+    def shop_url(live_server) -> str:
+        """Django's live server, on a test database flushed after every test."""
+        return live_server.url
+
+
 @pytest.fixture
-def browser_context_args(browser_context_args: dict, live_server, javascript: bool) -> dict:
-    return {**browser_context_args, "base_url": live_server.url, "java_script_enabled": javascript}
+def browser_context_args(
+    browser_context_args: dict,
+    shop_url: str,
+    javascript: bool,
+    viewport: str,
+    playwright: Playwright,
+    device: str | None,
+) -> dict:
+    args = dict(browser_context_args)
+    if device:
+        # --device names the phone to emulate; the desktop stays a desktop.
+        for key in playwright.devices[device]:
+            args.pop(key, None)
+        screen = playwright.devices[device] if viewport == "phone" else VIEWPORTS["desktop"]
+    else:
+        screen = VIEWPORTS[viewport]
+    return {**args, **screen, "base_url": shop_url, "java_script_enabled": javascript}
 
 
 @pytest.fixture(autouse=True)
@@ -90,61 +228,113 @@ def _serve_media(settings) -> None:
 
 
 @dataclass
-class PageProblems:
-    """What went wrong underneath a journey even when every assertion held."""
+class Evidence:
+    """Everything the browser contexts of one test saw: what went wrong underneath the journey
+    even when every assertion held (DESIGN.md: nothing answers 500, CSP-clean by construction),
+    and, when the test fails, a trace, a screenshot and the HTML of each page."""
 
-    server_errors: list[str]
-    script_errors: list[str]
-    policy_violations: list[str]
+    tracing: bool
+    contexts: list[BrowserContext] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+    policy_violations: list[str] = field(default_factory=list)
 
-    def __bool__(self) -> bool:
-        return bool(self.server_errors or self.script_errors or self.policy_violations)
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        self.contexts.append(context)
+        context.on("page", self._watch_page)
+        if self.tracing:
+            context.tracing.start(screenshots=True, snapshots=True, sources=True)
+        return context
 
+    def _watch_page(self, page: Page) -> None:
+        self.pages.append(page)
+        page.on("response", self._on_response)
+        page.on("pageerror", lambda error: self.script_errors.append(f"{page.url}: {error}"))
+        page.on("console", self._on_console)
 
-@pytest.fixture
-def page(page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The plugin's page, watched for 5xx answers, script errors and Content-Security-Policy
-    violations (DESIGN.md: nothing answers 500, CSP-clean by construction); a screenshot and
-    the HTML are kept in e2e/artifacts/ when anything fails."""
-    problems = PageProblems(server_errors=[], script_errors=[], policy_violations=[])
-
-    def on_response(response: Response) -> None:
+    def _on_response(self, response: Response) -> None:
         if response.status >= 500:
-            problems.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
-    def on_console(message: ConsoleMessage) -> None:
+    def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error" and "Content Security Policy" in message.text:
-            problems.policy_violations.append(message.text)
+            self.policy_violations.append(message.text)
 
-    page.on("response", on_response)
-    page.on("pageerror", lambda error: problems.script_errors.append(str(error)))
-    page.on("console", on_console)
-    yield page
+    @property
+    def problems(self) -> dict[str, list[str]]:
+        found = {
+            "server errors": self.server_errors,
+            "script errors": self.script_errors,
+            "Content-Security-Policy violations": self.policy_violations,
+        }
+        return {kind: items for kind, items in found.items() if items}
 
-    reports = request.node.stash.get(_REPORTS, {})
-    failed = any(report.failed for report in reports.values())
-    if failed or problems:
-        _save_artifacts(page, request.node.nodeid)
-    assert not problems, f"The shop misbehaved under the journey: {problems}"
+    def finish(self, folder: Path | None) -> None:
+        """Stop recording; with a folder, keep what the pages show and the traces in it."""
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for number, page in enumerate(self.pages, start=1):
+                _save_page(page, folder, "" if number == 1 else f"-{number}")
+        if not self.tracing:
+            return
+        for number, context in enumerate(self.contexts, start=1):
+            name = "trace.zip" if number == 1 else f"trace-{number}.zip"
+            with contextlib.suppress(PlaywrightError):  # the context is gone already: nothing to keep
+                context.tracing.stop(path=folder / name if folder else None)
 
 
-def _save_artifacts(page: Page, nodeid: str) -> None:
+def _save_page(page: Page, folder: Path, suffix: str) -> None:
     """A screenshot and the HTML of the page as the test left it; best effort, never an error."""
     if page.is_closed():
         return
-    ARTIFACTS.mkdir(exist_ok=True)
-    stem = re.sub(r"[^\w.-]+", "_", nodeid).strip("_")
+    with contextlib.suppress(PlaywrightError):
+        page.screenshot(path=folder / f"screenshot{suffix}.png", full_page=True, timeout=5000)
     try:
-        page.screenshot(path=ARTIFACTS / f"{stem}.png", full_page=True)
         html = page.content()
     except PlaywrightError as error:  # for example, the page was still navigating
         html = f"<!-- could not capture the page: {error} -->"
-    (ARTIFACTS / f"{stem}.html").write_text(f"<!-- {page.url} -->\n{html}", encoding="utf-8")
+    (folder / f"page{suffix}.html").write_text(f"<!-- {page.url} -->\n{html}", encoding="utf-8")
+
+
+def _failed(item: pytest.Item) -> bool:
+    return any(report.failed for report in item.stash.get(_REPORTS, {}).values())
+
+
+@pytest.fixture
+def _evidence(new_context, request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[Evidence]:
+    # Set up after new_context, so torn down before it closes the contexts. pytest-playwright's
+    # own --tracing, when asked for, records instead of this (two recordings cannot run at once).
+    evidence = Evidence(tracing=pytestconfig.getoption("--tracing") == "off")
+    yield evidence
+    problems = evidence.problems
+    folder = None
+    if _failed(request.node) or problems:
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid.removeprefix("e2e/")).strip("_")
+        request.config.stash[_ARTIFACT_DIRS][request.node.nodeid] = folder
+    evidence.finish(folder)
+    assert not problems, f"The shop misbehaved under the journey: {problems}"
+
+
+@pytest.fixture
+def context(new_context, _evidence: Evidence) -> BrowserContext:
+    """The plugin's context, traced and watched (see Evidence)."""
+    return _evidence.watch(new_context())
+
+
+@pytest.fixture
+def open_new_browser(new_context, _evidence: Evidence) -> Callable[[], Page]:
+    """`open_new_browser()`: a page in a fresh browser context (no cookies, no session), with
+    the same JavaScript setting and screen as the test's page: another device, or another
+    shopper."""
+
+    def open_page() -> Page:
+        return _evidence.watch(new_context()).new_page()
+
+    return open_page
 
 
 # --- Accessibility ------------------------------------------------------------------------
-
-_AXE = Axe()
 
 SETTLED = """() =>
     !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
@@ -174,8 +364,15 @@ def _axe_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def _run_axe(page: Page) -> AxeResults:
+    # axe-core goes in once per document (htmx swaps keep it), which keeps traces small too.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    return AxeResults(page.evaluate("() => axe.run({resultTypes: ['violations']})"))
+
+
 @pytest.fixture
-def assert_accessible(javascript: bool, _axe_page: Page) -> Callable[[Page], None]:
+def assert_accessible(javascript: bool, viewport: str, _axe_page: Page) -> Callable[[Page], None]:
     """`assert_accessible(page)`: run axe-core on what the page shows now; fail with its report."""
 
     def check(page: Page) -> None:
@@ -189,16 +386,17 @@ def assert_accessible(javascript: bool, _axe_page: Page) -> Callable[[Page], Non
             html = page.content()
             base = f'<base href="{html_escape(page.url)}">'
             html = re.sub(r"<head(\s[^>]*)?>", lambda match: match.group(0) + base, html, count=1)
+            # The same screen width, so that what axe sees is laid out as the shopper's page was.
+            _axe_page.set_viewport_size(page.viewport_size or VIEWPORTS["desktop"]["viewport"])  # type: ignore[arg-type]
             _axe_page.set_content(html)
             audited = _axe_page
-        results = _AXE.run(audited)
+        results = _run_axe(audited)
         assert results.violations_count == 0, f"axe-core found problems on {page.url}:\n{results.generate_report()}"
 
     return check
 
 
 # --- Data ---------------------------------------------------------------------------------
-
 _SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240">'
     '<rect width="320" height="240" fill="#{colour}"/></svg>'
@@ -220,7 +418,7 @@ def _product(category: Category, name: str, price: str, *, stock: int = 10, colo
 
 
 @pytest.fixture
-def shop(live_server) -> Shop:
+def shop(shop_url: str) -> Shop:
     """A small catalog with predictable names, created newest last.
 
     Kitchen: "Kettle 01" … "Kettle 30" at €1 … €30 ("Kettle 27" has only 3 left), a
@@ -241,3 +439,49 @@ def shop(live_server) -> Shop:
     products.append(_product(hall, "Umbrella Stand", "35.00", colour="e5d6c8"))
     products.append(_product(hall, "Coat Hook", "6.50", colour="e5d6c8"))
     return Shop(kitchen=kitchen, outdoors=outdoors, hall=hall, products={p.name: p for p in products})
+
+
+@pytest.fixture
+def tea_shop(shop_url: str) -> dict[str, Product]:
+    """The cheapest catalog for checkout journeys: three kitchen products, no images.
+
+    "Teapot" €15.00 (5 in stock), "Tea Towel" €4.50, "Kettle" €20.00.
+    """
+    kitchen = make_category(name="Kitchen", slug="kitchen")
+    products = [
+        make_product(name="Teapot", slug="teapot", category=kitchen, price=Decimal("15.00"), stock_quantity=5),
+        make_product(name="Tea Towel", slug="tea-towel", category=kitchen, price=Decimal("4.50")),
+        make_product(name="Kettle", slug="kettle", category=kitchen, price=Decimal("20.00")),
+    ]
+    return {product.name: product for product in products}
+
+
+if REMOTE_URL:
+
+    @pytest.fixture
+    def demo_catalog() -> None:
+        """The deployment's own catalog, whatever it holds: smoke journeys discover it."""
+
+else:
+
+    @pytest.fixture
+    def demo_catalog(shop_url: str) -> None:
+        """The demo catalog a deployment gets (`seed_catalog`), so that the smoke journeys
+        run here on the same kind of data as against a deployment."""
+        call_command("seed_catalog", products=60, stdout=io.StringIO())
+
+
+@pytest.fixture
+def sign_in(shop_url: str) -> Callable[[Page, object], None]:
+    """`sign_in(page, user)`: the browser of `page` is signed in as `user`, without the form.
+
+    For journeys about something else; the sign-in form has its own journeys.
+    """
+
+    def sign_in_as(page: Page, user: object) -> None:
+        client = Client()
+        client.force_login(user)
+        name = django_settings.SESSION_COOKIE_NAME
+        page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": shop_url}])
+
+    return sign_in_as

@@ -1,0 +1,44 @@
+"""A product page at /products/<slug>/: name, price, availability and "Add to cart"."""
+
+import re
+
+from playwright.sync_api import Locator, expect
+
+from .base import ShopPage
+
+
+class ProductPage(ShopPage):
+    def goto_product(self, url: str) -> "ProductPage":
+        self.page.goto(url)
+        expect(self.heading).to_be_visible()
+        return self
+
+    @property
+    def article(self) -> Locator:
+        return self.page.get_by_role("article")
+
+    @property
+    def image(self) -> Locator:
+        """The product photo; it is decorative (alt=""), its name is the heading."""
+        return self.article.get_by_role("presentation")
+
+    @property
+    def breadcrumbs(self) -> Locator:
+        return self.page.get_by_role("navigation", name="Breadcrumb")
+
+    @property
+    def quantity(self) -> Locator:
+        return self.page.get_by_label("Quantity")
+
+    @property
+    def add_to_cart_button(self) -> Locator:
+        return self.page.get_by_role("button", name=re.compile(r"^Add to cart\b"))
+
+    def add_to_cart(self, quantity: int | None = None) -> None:
+        if quantity is not None:
+            self.quantity.fill(str(quantity))
+        self.add_to_cart_button.click()
+
+    def expect_image_loaded(self) -> None:
+        expect(self.image).to_have_js_property("complete", True)
+        assert self.image.evaluate("img => img.naturalWidth") > 0, "the product image did not load"
