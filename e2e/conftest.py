@@ -227,6 +227,11 @@ def _serve_media(settings) -> None:
     settings.SERVE_MEDIA = True
 
 
+# Chromium logs every 4xx answer as a console error; the journeys cause some on purpose (a refused
+# form answers 422, another customer's order 404). Server errors are caught from the responses.
+EXPECTED_CONSOLE_ERROR = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+
+
 @dataclass
 class Evidence:
     """Everything the browser contexts of one test saw: what went wrong underneath the journey
@@ -239,6 +244,7 @@ class Evidence:
     server_errors: list[str] = field(default_factory=list)
     script_errors: list[str] = field(default_factory=list)
     policy_violations: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
 
     def watch(self, context: BrowserContext) -> BrowserContext:
         self.contexts.append(context)
@@ -258,8 +264,12 @@ class Evidence:
             self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
+        if message.type != "error":
+            return
+        if "Content Security Policy" in message.text:
             self.policy_violations.append(message.text)
+        elif not EXPECTED_CONSOLE_ERROR.search(message.text):
+            self.console_errors.append(f"{message.location.get('url', '')}: {message.text}")
 
     @property
     def problems(self) -> dict[str, list[str]]:
@@ -267,6 +277,7 @@ class Evidence:
             "server errors": self.server_errors,
             "script errors": self.script_errors,
             "Content-Security-Policy violations": self.policy_violations,
+            "console errors": self.console_errors,
         }
         return {kind: items for kind, items in found.items() if items}
 
