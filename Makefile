@@ -13,12 +13,13 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres services e2e browser clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres services e2e browser bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
 	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers)"
+	@echo "make bench  10 000 products, gunicorn, wrk and Lighthouse: throughput and latency per scenario"
 	@echo "make lint | unit | unit-postgres | e2e | format | services | clean"
 
 $(BIN)/python:
@@ -95,6 +96,10 @@ browser:
 
 e2e: install browser
 	E2E_CHROMIUM=$${E2E_CHROMIUM:-$$(ls /usr/bin/chromium 2>/dev/null)} $(BIN)/python -m pytest e2e $(ARGS)
+
+# Performance: scenarios, results and how to read them in bench/README.md.
+bench: install
+	$(BIN)/python bench/run.py $(ARGS)
 
 test: lint services unit unit-postgres e2e
 
