@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from config.rendering import render_page_or_fragment, wants_fragment
+from config.security import safe_next
 from storefront.models import Product
 
 from .forms import AddToCartForm, QuantityForm
@@ -46,11 +46,6 @@ def mini_cart(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(request, "cart/cart_detail.html", "cart/_mini_cart.html", context)
 
 
-def _safe_next(request: HttpRequest, candidate: str, fallback: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure())
-    return candidate if candidate and allowed else fallback
-
-
 def _redirect_with_message(request: HttpRequest, change: CartChange, to: str) -> HttpResponse:
     (messages.warning if change.capped else messages.success)(request, change.message)
     return HttpResponseRedirect(to, status=303)
@@ -77,7 +72,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
             error = str(refused)
     else:
         error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))
-    next_url = _safe_next(request, form.data.get("next", ""), product.get_absolute_url())
+    next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
     extra = {"product": product, "form": form, "change": change, "error": error, "next_url": next_url}
     if request.htmx:
         target = request.htmx.target or ""

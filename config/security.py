@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -26,3 +27,10 @@ def too_many(action: str, key: str, *, limit: int, period: int) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.add(cache_key, 1, timeout=period)
         return limit < 1
+
+
+def safe_next(request: HttpRequest, candidate: str, fallback: str = "") -> str:
+    """`candidate` if it is a URL on this site (the check Django's LoginView makes), else `fallback`:
+    a `next` parameter must never send the visitor somewhere else (an open redirect)."""
+    allowed = url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure())
+    return candidate if candidate and allowed else fallback

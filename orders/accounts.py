@@ -12,12 +12,11 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from config.security import client_ip, too_many
+from config.security import client_ip, safe_next, too_many
 
 # A form with errors: a 4xx that htmx is configured to swap (base.html).
 INVALID = 422
@@ -52,18 +51,11 @@ class SignUpForm(UserCreationForm):
         return email
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """The `next` the visitor came with, if it stays on this site (the check LoginView makes)."""
-    candidate = request.POST.get("next", request.GET.get("next", ""))
-    allowed = url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure())
-    return candidate if candidate and allowed else ""
-
-
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request)
+    next_url = safe_next(request, request.POST.get("next", request.GET.get("next", "")))
     done_url = next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
     if request.user.is_authenticated:
         return HttpResponseRedirect(done_url, status=303)
