@@ -8,7 +8,7 @@ A region can therefore never show an older cart than its neighbours.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -27,18 +27,19 @@ MAX_REGIONS = 50
 class Region:
     pattern: re.Pattern[str]
     template: str
-    # Extra context from the match (for example the product of an add-to-cart form).
-    context: Callable[[re.Match[str]], dict[str, object]] = lambda match: {}
+    # Extra context from the match and the products of the listed regions, loaded together
+    # (for example the product of an add-to-cart form).
+    context: Callable[[re.Match[str], Mapping[int, Product]], dict[str, object]] = lambda match, products: {}
 
 
-def _add_to_cart_context(match: re.Match[str]) -> dict[str, object]:
-    product = Product.objects.available().filter(pk=int(match["pk"])).first()
+def _add_to_cart_context(match: re.Match[str], products: Mapping[int, Product]) -> dict[str, object]:
+    product = products.get(int(match["pk"]))
     return {"product": product, "layout": match["layout"], "form": AddToCartForm(initial={"quantity": 1})}
 
 
 REGIONS: list[Region] = [
     Region(re.compile(r"cart-count"), "cart/_cart_count.html"),
-    Region(re.compile(r"mini-cart"), "cart/_mini_cart.html", lambda match: {"open": True}),
+    Region(re.compile(r"mini-cart"), "cart/_mini_cart.html", lambda match, products: {"open": True}),
     Region(re.compile(r"cart"), "cart/_cart.html"),
     Region(
         re.compile(r"add-to-cart-(?P<layout>card|detail)-(?P<pk>\d{1,18})"),
@@ -63,14 +64,32 @@ def requested_regions(request: HttpRequest) -> list[str]:
     return [region_id for region_id in dict.fromkeys(ids) if _region_for(region_id)]
 
 
+def _region_products(region_ids: list[str]) -> dict[int, Product]:
+    """The available products the regions show, in one query (a page lists one per card)."""
+    pks = set()
+    for region_id in region_ids:
+        found = _region_for(region_id)
+        if found and "pk" in found[1].re.groupindex:
+            pks.add(int(found[1]["pk"]))
+    return Product.objects.available().in_bulk(pks) if pks else {}
+
+
 def render_region(
-    request: HttpRequest, region_id: str, contents: CartContents, extra: dict[str, object], *, oob: bool
+    request: HttpRequest,
+    region_id: str,
+    contents: CartContents,
+    extra: dict[str, object],
+    *,
+    oob: bool,
+    products: Mapping[int, Product] | None = None,
 ) -> str:
     found = _region_for(region_id)
     if found is None:
         return ""
     region, match = found
-    context = {"cart": contents, "oob": oob, **region.context(match), **extra}
+    if products is None:
+        products = _region_products([region_id])
+    context = {"cart": contents, "oob": oob, **region.context(match, products), **extra}
     if "product" in context and context["product"] is None:
         return ""
     return render_to_string(region.template, context, request=request)
@@ -80,9 +99,10 @@ def render_cart_change(
     request: HttpRequest, *, main: str, contents: CartContents, extra: dict[str, object], announcement: str
 ) -> str:
     """The main region, then every other region on the page out of band, then the announcement."""
-    parts = [render_region(request, main, contents, extra, oob=False)]
-    for region_id in requested_regions(request):
-        if region_id != main:
-            parts.append(render_region(request, region_id, contents, {}, oob=True))
+    others = [region_id for region_id in requested_regions(request) if region_id != main]
+    products = _region_products([main, *others])
+    parts = [render_region(request, main, contents, extra, oob=False, products=products)]
+    for region_id in others:
+        parts.append(render_region(request, region_id, contents, {}, oob=True, products=products))
     parts.append(render_to_string("storefront/_announcer.html", {"message": announcement, "oob": True}))
     return "".join(parts)
