@@ -43,7 +43,8 @@ run: demo-data
 # The production way on one machine. Real deployments set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
 # and put TLS in front (leaving DJANGO_HTTPS on); see docs/deploy.md.
 SECRET_FILE := $(VENV)/secret-key
-WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
+# One sync worker per core: the shop is CPU-bound, more workers only lengthen the tails (bench/README.md).
+WEB_CONCURRENCY ?= $(shell nproc 2>/dev/null || echo 1)
 export WEB_CONCURRENCY
 
 $(SECRET_FILE): | $(BIN)/python
