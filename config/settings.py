@@ -107,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates through Jinja2, which renders them 2 to 3 times faster (config/renderers.py).
+FORM_RENDERER = "config.renderers.FormRenderer"
 
 # --- Security ----------------------------------------------------------------------------
 # A strict Content Security Policy: scripts only from this origin (plus the per-request nonce
