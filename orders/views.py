@@ -52,8 +52,12 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def place_order(request: HttpRequest) -> HttpResponse:
-    contents = cart_contents(user=request.user, session=request.session)
+    def current_cart() -> CartContents:
+        # Read only for a page or a re-render: a successful order reads its cart inside order_place.
+        return cart_contents(user=request.user, session=request.session)
+
     if request.method == "GET":
+        contents = current_cart()
         if contents.is_empty or contents.has_problems:
             messages.warning(request, MESSAGES["empty"] if contents.is_empty else MESSAGES["lines_changed"])
             return redirect("cart:cart_detail")
@@ -62,7 +66,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
 
     form = CheckoutForm(request.POST)
     if request.htmx and "_validate" in request.POST:
-        return _validate_field(request, form, contents, request.POST["_validate"])
+        return _validate_field(request, form, current_cart(), request.POST["_validate"])
     if not form.is_valid():
         extra = {}
         if form.has_error("submission_key") or form.has_error("reviewed_subtotal"):
@@ -73,7 +77,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
             form = CheckoutForm(data)
             form.is_valid()
             extra["error"] = MESSAGES["form_expired"]
-        return _render_checkout(request, _checkout_context(form, contents, **extra), status=INVALID)
+        return _render_checkout(request, _checkout_context(form, current_cart(), **extra), status=INVALID)
     try:
         order = order_place(
             cart=cart_find(user=request.user, session=request.session),
@@ -87,7 +91,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
         if refused.message == MESSAGES["empty"]:
             messages.warning(request, refused.message)
             return _go(request, reverse("cart:cart_detail"))
-        context = _checkout_context(form, contents, error=refused.message, problems=refused.problems)
+        context = _checkout_context(form, current_cart(), error=refused.message, problems=refused.problems)
         return _render_checkout(request, context, status=INVALID)
     # The submission key is as secret as the order link: only the browser that loaded this form has it,
     # so a repeated submission may see the order the first one placed.
