@@ -33,10 +33,9 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.run import CART_LINES, HOST, ORDER_FORM  # noqa: E402
 from storefront.models import Product  # noqa: E402
 
-HOST = "127.0.0.1"
-CART_LINES = 10
 SORTS = ("featured", "price", "-price", "name", "newest")
 FILTERS = {
     "no filter": {},
@@ -49,7 +48,7 @@ FILTERS = {
 
 
 def client() -> Client:
-    # Browsers always offer compressed answers; the shop compresses nothing today, but would then be measured so.
+    # Browsers always offer compressed answers, so the cost of compressing is measured too.
     return Client(SERVER_NAME=HOST, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
 
 
@@ -137,18 +136,6 @@ class Rotation:
     def __call__(self) -> object:
         self.index = (self.index + 1) % len(self.items)
         return self.items[self.index]
-
-
-ORDER_FORM = {
-    "email": "bench@example.com",
-    "shipping_name": "Bench Shopper",
-    "shipping_address": "Teststrasse 1",
-    "shipping_postcode": "10115",
-    "shipping_city": "Berlin",
-    "shipping_country": "DE",
-    "shipping_method": "standard",
-    "payment_method": "bank_transfer",
-}
 
 
 def in_process_scenarios() -> list[InProcess]:
