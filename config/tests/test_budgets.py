@@ -1,0 +1,365 @@
+"""Query budgets: the exact number of queries every page and htmx fragment of the shop costs.
+
+Exact on purpose, so that any change is noticed: a new query fails here, and so does one that
+goes away (then lower the pin). The comment next to each count says which queries they are.
+docs/testing.md ("Budgets") says how to update a pin.
+
+Pinned elsewhere, and so not here: the product page, with and without a cart
+(cart/tests/test_views.py, test_header_count_costs_no_query_without_a_cart_and_one_with), and the
+cart page with lines (test_cart_page_query_count_does_not_grow_with_lines). The checkout form and
+the order history are compared for one line or order and many in orders/tests/test_views.py;
+here they get their exact count.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cart.models import Cart, CartLine
+from cart.services import CART_SESSION_KEY
+from cart.tests.factories import make_line, make_user
+from orders.tests.factories import cart_with, checkout_data, make_order
+from storefront.models import Product
+from storefront.tests.factories import make_category, make_product
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("storefront:product_list")
+CART_URL = reverse("cart:cart_detail")
+CHECKOUT_URL = reverse("orders:place_order")
+HTMX = {"HX-Request": "true"}
+FILTERED = {
+    "q": "steel",
+    "category": "kitchen",
+    "sort": "price",
+    "min_price": "5",
+    "max_price": "500",
+    "in_stock": "on",
+}
+
+
+def make_products(count: int, **fields: object) -> list[Product]:
+    category = fields.pop("category", None) or make_category()
+    return [make_product(category=category, **fields) for _ in range(count)]
+
+
+def give_cart(client: Client, *products: Product) -> Cart:
+    """A guest cart with one of each product, in the client's session (which then exists)."""
+    cart = cart_with(*((product, 1) for product in products))
+    session = client.session
+    session[CART_SESSION_KEY] = cart.pk
+    session.save()
+    return cart
+
+
+def add_from_catalog(client: Client, product: Product, cards: list[Product]):
+    """The catalog's "Add to cart" as htmx sends it: the card is the target, and
+    static/js/storefront.js lists the page's cart regions (the count and every card)."""
+    target = f"add-to-cart-card-{product.pk}"
+    regions = " ".join(["cart-count", *(f"add-to-cart-card-{card.pk}" for card in cards)])
+    headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": regions}
+    return client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "1"}, headers=headers)
+
+
+def change_quantity(client: Client, line: CartLine, quantity: int):
+    headers = {**HTMX, "HX-Target": "cart", "X-Cart-Regions": "cart-count cart"}
+    return client.post(reverse("cart:cart_line_update", args=[line.pk]), {"quantity": str(quantity)}, headers=headers)
+
+
+def count_queries(send) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+@pytest.fixture
+def kitchen() -> list[Product]:
+    """A full first catalog page of steel kettles in the kitchen, and a few more."""
+    return make_products(30, category=make_category(slug="kitchen"), name="Steel kettle", price=Decimal("20.00"))
+
+
+# --- Catalog ---------------------------------------------------------------------------------------
+
+
+def test_catalog_page_for_a_new_visitor(client, kitchen, django_assert_num_queries):
+    with django_assert_num_queries(3):  # product count, categories for the filter form, the page of products
+        response = client.get(LIST_URL)
+    assert len(response.context["page_obj"]) == 24
+
+
+def test_catalog_fragment_for_a_new_visitor(client, kitchen, django_assert_num_queries):
+    with django_assert_num_queries(2):  # product count, the page of products with their categories
+        response = client.get(LIST_URL, headers=HTMX)
+    assert "<html" not in response.text
+
+
+def test_catalog_page_for_a_shopper_with_a_cart(client, kitchen, django_assert_num_queries):
+    give_cart(client, kitchen[0])
+    # product count, session, cart lines with products (header count, "in cart" on cards),
+    # categories for the filter form, the page of products
+    with django_assert_num_queries(5):
+        client.get(LIST_URL)
+
+
+def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_assert_num_queries):
+    give_cart(client, kitchen[-1])  # the newest: on the first page
+    with django_assert_num_queries(4):  # product count, the page, session, cart lines ("in cart" on cards)
+        response = client.get(LIST_URL, headers=HTMX)
+    assert "1 in cart" in response.text
+
+
+def test_filtered_catalog_page(client, kitchen, django_assert_num_queries):
+    # the category by its slug (form validation), product count, categories for the filter form,
+    # the page of products
+    with django_assert_num_queries(4):
+        response = client.get(LIST_URL, FILTERED)
+    assert response.status_code == 200
+    assert len(response.context["active_filters"]) == 5  # every filter was applied
+
+
+def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the category by its slug, product count, the page of products
+        response = client.get(LIST_URL, FILTERED, headers=HTMX)
+    assert response.status_code == 200
+    assert len(response.context["active_filters"]) == 5
+
+
+def test_deep_catalog_page(client, django_assert_num_queries):
+    make_products(3 * 24)
+    with django_assert_num_queries(3):  # product count, categories for the filter form, the page (OFFSET 48)
+        response = client.get(LIST_URL, {"page": "3"})
+    assert response.context["page_obj"].number == 3
+
+
+def test_catalog_costs_the_same_for_one_product_and_line_as_for_a_full_page_and_cart(client):
+    """No card costs a query of its own: its "in cart" state comes from the one query for the lines."""
+    products = make_products(1)
+    cart = give_cart(client, products[0])
+    one = count_queries(lambda: client.get(LIST_URL, headers=HTMX))
+    products += make_products(23)
+    for product in products[1:10]:
+        make_line(cart=cart, product=product)
+    response = client.get(LIST_URL, headers=HTMX)
+    assert len(response.context["page_obj"]) == 24
+    assert count_queries(lambda: client.get(LIST_URL, headers=HTMX)) == one
+
+
+# --- Cart ------------------------------------------------------------------------------------------
+
+
+def test_empty_cart_page_for_a_new_visitor(client, django_assert_num_queries):
+    with django_assert_num_queries(0):  # no session, so no cart to read
+        response = client.get(CART_URL)
+    assert "Your cart is empty." in response.text
+
+
+def test_empty_cart_fragment_for_a_new_visitor(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(CART_URL, headers=HTMX)
+    assert "<html" not in response.text
+
+
+def test_cart_fragment_with_lines(client, django_assert_num_queries):
+    give_cart(client, *make_products(3))
+    with django_assert_num_queries(2):  # session, cart lines with products and categories
+        response = client.get(CART_URL, headers=HTMX)
+    assert "<html" not in response.text
+
+
+def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
+    product = kitchen[0]
+    # the product (404 check), the new cart; savepoint, the product locked, its line (none yet),
+    # the line inserted, the cart's updated_at, release; cart lines with products (the regions),
+    # the products of the listed cards (one query for all); the new session: exists?, savepoint,
+    # insert, release
+    with django_assert_num_queries(14):
+        response = add_from_catalog(client, product, kitchen[:24])
+    assert response.status_code == 200
+
+
+def test_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
+    give_cart(client, kitchen[1])
+    # the product (404 check), session, the cart; savepoint, the product locked, its line (none
+    # yet), the line inserted, the cart's updated_at, release; cart lines with products (the
+    # regions), the products of the 24 listed cards (one query for all)
+    with django_assert_num_queries(11):
+        response = add_from_catalog(client, kitchen[0], kitchen[:24])
+    html = response.text
+    assert len(re.findall(r'<div id="add-to-cart-card-\d+"', html)) == 24  # every card was rendered
+    assert 'id="cart-count"' in html
+
+
+def test_add_to_cart_costs_the_same_for_2_listed_cards_as_for_24(client, kitchen):
+    """The cards the page lists are loaded in one query, not one per card."""
+    give_cart(client, kitchen[-1])
+    two = count_queries(lambda: add_from_catalog(client, kitchen[0], kitchen[:2]))
+    twenty_four = count_queries(lambda: add_from_catalog(client, kitchen[1], kitchen[:24]))
+    assert twenty_four == two
+
+
+def test_add_to_cart_costs_the_same_for_a_cart_of_one_line_as_of_ten(client, kitchen):
+    cart = give_cart(client, kitchen[-1])
+    one = count_queries(lambda: add_from_catalog(client, kitchen[0], kitchen[:24]))
+    for product in kitchen[10:18]:
+        make_line(cart=cart, product=product)
+    assert count_queries(lambda: add_from_catalog(client, kitchen[1], kitchen[:24])) == one
+
+
+def test_add_to_cart_from_a_product_page_with_htmx(client, django_assert_num_queries):
+    product, other = make_products(2)
+    give_cart(client, other)
+    target = f"add-to-cart-detail-{product.pk}"
+    headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": f"cart-count {target}"}
+    # the product (404 check), session, the cart; savepoint, the product locked, its line, the
+    # line inserted, the cart's updated_at, release; cart lines with products, the region's product
+    with django_assert_num_queries(11):
+        response = client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "2"}, headers=headers)
+    assert response.status_code == 200
+    assert "Added — 2 in cart" in response.text
+
+
+def test_add_to_cart_from_a_product_page_without_javascript(client, django_assert_num_queries):
+    product, other = make_products(2)
+    give_cart(client, other)
+    data = {"quantity": "2", "next": product.get_absolute_url()}
+    # the product (404 check), session, the cart; savepoint, the product locked, its line, the
+    # line inserted, the cart's updated_at, release; the session saved with the message:
+    # savepoint, update, release
+    with django_assert_num_queries(12):
+        response = client.post(reverse("cart:cart_add", args=[product.pk]), data)
+    assert response.status_code == 303
+
+
+def test_quantity_change_with_htmx(client, django_assert_num_queries):
+    line = give_cart(client, *make_products(3)).lines.first()
+    # session, the cart; savepoint, the line with its product, the line updated, the cart's
+    # updated_at, release; cart lines with products (the cart and the count)
+    with django_assert_num_queries(8):
+        response = change_quantity(client, line, 3)
+    assert response.status_code == 200
+    assert re.search(r'id="cart-count"[^>]*hx-swap-oob="true"[^>]*>5<', response.text)
+
+
+def test_quantity_change_costs_the_same_for_a_cart_of_one_line_as_of_ten(client):
+    cart = give_cart(client, *make_products(1))
+    line = cart.lines.get()
+    one = count_queries(lambda: change_quantity(client, line, 2))
+    for product in make_products(9):
+        make_line(cart=cart, product=product)
+    assert count_queries(lambda: change_quantity(client, line, 3)) == one
+
+
+# --- Checkout and orders ---------------------------------------------------------------------------
+
+
+def test_checkout_form(client, django_assert_num_queries):
+    give_cart(client, *make_products(3))
+    with django_assert_num_queries(2):  # session, cart lines with products
+        response = client.get(CHECKOUT_URL)
+    assert response.status_code == 200
+
+
+def place_order(client: Client, *, htmx: bool, capture_on_commit):
+    # The confirmation runs after the commit, still in the request: its queries count too.
+    with capture_on_commit(execute=True):
+        return client.post(CHECKOUT_URL, checkout_data(), headers={**HTMX, "HX-Target": "checkout"} if htmx else {})
+
+
+# session, the cart, an order with this submission key?; savepoint, the cart locked, the order
+# again, the cart lines, the products locked, one conditional stock update per line, the order,
+# its lines, its first status, the cart lines deleted, release; the session saved: savepoint,
+# update, release; after the commit, the order and its lines for the confirmation email.
+PLACE_ORDER_WITH_ONE_LINE = 19
+
+
+def test_placing_an_order_with_htmx(client, django_assert_num_queries, django_capture_on_commit_callbacks):
+    give_cart(client, *make_products(1))
+    with django_assert_num_queries(PLACE_ORDER_WITH_ONE_LINE):
+        response = place_order(client, htmx=True, capture_on_commit=django_capture_on_commit_callbacks)
+    assert "/orders/" in response["HX-Redirect"]
+
+
+def test_placing_an_order_without_javascript(client, django_assert_num_queries, django_capture_on_commit_callbacks):
+    give_cart(client, *make_products(1))
+    with django_assert_num_queries(PLACE_ORDER_WITH_ONE_LINE):
+        response = place_order(client, htmx=False, capture_on_commit=django_capture_on_commit_callbacks)
+    assert response.status_code == 303
+
+
+def test_placing_an_order_costs_one_stock_update_per_line_and_nothing_else_per_line(
+    client, django_capture_on_commit_callbacks
+):
+    """The conditional stock update per line is what makes overselling impossible; every other
+    query is the same for one line as for five."""
+    give_cart(client, *make_products(5))
+    with CaptureQueriesContext(connection) as queries:
+        response = place_order(client, htmx=True, capture_on_commit=django_capture_on_commit_callbacks)
+    assert "/orders/" in response["HX-Redirect"]
+    stock_updates = [query for query in queries if query["sql"].startswith('UPDATE "storefront_product"')]
+    assert len(stock_updates) == 5
+    assert len(queries) == PLACE_ORDER_WITH_ONE_LINE + 4
+
+
+def test_order_page_right_after_placing_it(client, django_assert_num_queries, django_capture_on_commit_callbacks):
+    give_cart(client, *make_products(1))
+    url = place_order(client, htmx=False, capture_on_commit=django_capture_on_commit_callbacks)["Location"]
+    # the order, its lines, its status changes, session, cart lines (the header's count, now 0);
+    # the session saved (the order remembered, "just placed" shown once): savepoint, update, release
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert "Thank you for your order!" in response.text
+
+
+def test_order_page_for_its_customer(client, django_assert_num_queries):
+    ann = make_user()
+    order = make_order(customer=ann)
+    client.force_login(ann)
+    client.get(order.get_absolute_url())  # the first visit remembers the order in the session
+    with django_assert_num_queries(6):  # the order, its lines, its status changes, session, user, cart lines
+        response = client.get(order.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_order_page_costs_the_same_for_one_line_as_for_ten(client):
+    ann = make_user()
+    client.force_login(ann)
+    small = make_order(customer=ann, lines=[(make_product(), 1)])
+    large = make_order(customer=ann, lines=[(product, 1) for product in make_products(10)])
+    client.get(small.get_absolute_url())
+    client.get(large.get_absolute_url())
+    assert count_queries(lambda: client.get(large.get_absolute_url())) == count_queries(
+        lambda: client.get(small.get_absolute_url())
+    )
+
+
+def test_order_history(client, django_assert_num_queries):
+    ann = make_user()
+    for _ in range(3):
+        make_order(customer=ann)
+    client.force_login(ann)
+    # session, user, order count, cart lines (the header's count), the page of orders with item totals
+    with django_assert_num_queries(5):
+        response = client.get(reverse("orders:order_list"))
+    assert len(response.context["page_obj"]) == 3
+
+
+# --- Accounts --------------------------------------------------------------------------------------
+
+
+def test_sign_in_page_for_a_new_visitor(client, django_assert_num_queries):
+    with django_assert_num_queries(0):  # no session; django-axes reads nothing before a POST
+        response = client.get(reverse("login"))
+    assert response.status_code == 200
+
+
+def test_sign_in_page_for_a_shopper_with_a_cart(client, django_assert_num_queries):
+    give_cart(client, make_product())
+    with django_assert_num_queries(2):  # session, cart lines (the header's count)
+        response = client.get(reverse("login"))
+    assert response.status_code == 200
