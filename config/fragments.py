@@ -37,7 +37,7 @@ class Fragment:
 
 
 def _products(count: int) -> list[Product]:
-    products = list(Product.objects.available().in_stock().select_related("category")[:count])
+    products = list(Product.objects.available().in_stock()[:count])
     if not products:
         raise Http404("The catalogue needs products: run `manage.py seed_catalog` first.")
     return products
@@ -51,7 +51,7 @@ def _cart() -> CartContents:
 def _results(request: HttpRequest) -> dict[str, object]:
     form = ProductFilterForm({"sort": "featured"})
     form.is_valid()
-    page = Paginator(Product.objects.available().select_related("category"), 6).get_page(1)
+    page = Paginator(Product.objects.available(), 6).get_page(1)
     return {"filter_form": form, "page_obj": page, "active_filters": form.active_filters()}
 
 
