@@ -66,7 +66,8 @@ class ProductQuerySet(models.QuerySet["Product"]):
 
 
 class Product(models.Model):
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # No index of its own: product_category_active (category, is_active) serves lookups by category.
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", db_index=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
