@@ -94,7 +94,7 @@ def test_catalog_page_for_a_new_visitor(client, kitchen, django_assert_num_queri
 
 
 def test_catalog_fragment_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(2):  # product count, the page of products with their categories
+    with django_assert_num_queries(2):  # product count, the page of products
         response = client.get(LIST_URL, headers=HTMX)
     assert "<html" not in response.text
 
