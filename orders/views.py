@@ -4,6 +4,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -180,6 +181,8 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_safe
 def order_list(request: HttpRequest) -> HttpResponse:
-    orders = Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity"))
+    orders = (
+        Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity")).fetch_mode(models.FETCH_PEERS)
+    )
     page_obj = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"page_obj": page_obj})

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -15,7 +16,9 @@ from .models import Product
 def product_list(request: HttpRequest) -> HttpResponse:
     form = ProductFilterForm(request.GET)
     valid = form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
-    products = form.filter(Product.objects.available())  # cards show no category: no join
+    # The cards show no category, so no join; should a card ever reach for a relation, FETCH_PEERS
+    # loads it for the whole page in one query instead of one per card.
+    products = form.filter(Product.objects.available().fetch_mode(models.FETCH_PEERS))
     page_obj = Paginator(products, settings.CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": form,

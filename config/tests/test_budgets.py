@@ -167,7 +167,7 @@ def test_empty_cart_fragment_for_a_new_visitor(client, django_assert_num_queries
 
 def test_cart_fragment_with_lines(client, django_assert_num_queries):
     give_cart(client, *make_products(3))
-    with django_assert_num_queries(2):  # session, cart lines with products and categories
+    with django_assert_num_queries(2):  # session, cart lines with their products
         response = client.get(CART_URL, headers=HTMX)
     assert "<html" not in response.text
 
@@ -363,3 +363,23 @@ def test_sign_in_page_for_a_shopper_with_a_cart(client, django_assert_num_querie
     with django_assert_num_queries(2):  # session, cart lines (the header's count)
         response = client.get(reverse("login"))
     assert response.status_code == 200
+
+
+# --- A relation no query loaded ------------------------------------------------------------------
+# The lists a page renders use Django 6.1's FETCH_PEERS fetch mode: should a template reach for a
+# relation the list's query did not load, the first access loads it for every row at once.
+
+
+def test_a_relation_the_catalog_did_not_load_costs_one_query_for_the_page(client, kitchen, django_assert_num_queries):
+    cards = list(client.get(LIST_URL).context["page_obj"].object_list)
+    assert len(cards) == 24
+    with django_assert_num_queries(1):  # the categories of all 24 cards
+        assert {card.category.slug for card in cards} == {"kitchen"}
+
+
+def test_a_relation_the_cart_lines_did_not_load_costs_one_query_for_the_cart(client, django_assert_num_queries):
+    give_cart(client, *make_products(5))
+    lines = client.get(CART_URL).context["cart"].lines
+    assert len(lines) == 5
+    with django_assert_num_queries(1):  # the categories of all five lines' products
+        assert len({line.product.category.pk for line in lines}) == 1
