@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.db import models
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
@@ -71,7 +72,7 @@ def _region_products(region_ids: list[str]) -> dict[int, Product]:
         found = _region_for(region_id)
         if found and "pk" in found[1].re.groupindex:
             pks.add(int(found[1]["pk"]))
-    return Product.objects.available().in_bulk(pks) if pks else {}
+    return Product.objects.available().fetch_mode(models.FETCH_PEERS).in_bulk(pks) if pks else {}
 
 
 def render_region(
