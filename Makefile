@@ -84,7 +84,7 @@ services:
 	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "Missing:$$missing. Install them: the tests start their own servers."; exit 1; fi
 
 # Installs Debian's Chromium when neither it nor Playwright's own browser is present.
@@ -92,7 +92,7 @@ browser:
 	@if [ -n "$(E2E_CHROMIUM)" ] || ls ~/.cache/ms-playwright/chromium* >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "No browser: install Chromium or run '$(BIN)/playwright install chromium'"; exit 1; fi
 
 e2e: install browser
