@@ -1,4 +1,7 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import MAX_LINE_QUANTITY
 
@@ -8,12 +11,21 @@ QUANTITY_ERRORS = {
     "min_value": "The quantity must be at least 1. To take an item out, use Remove.",
     "max_value": f"At most {MAX_LINE_QUANTITY} of one product per order.",
 }
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+class QuantityField(forms.IntegerField):
+    """A whole number in the digits 0 to 9 only: int() alone would also read "٣" as 3, "1_0" as 10,
+    "+5" and "5.0" as 5."""
+
+    def to_python(self, value: object) -> int | None:
+        if isinstance(value, str) and value.strip() and not ASCII_DIGITS.fullmatch(value.strip()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(
-        label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, error_messages=QUANTITY_ERRORS
-    )
+    quantity = QuantityField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, error_messages=QUANTITY_ERRORS)
 
 
 class AddToCartForm(QuantityForm):
