@@ -7,6 +7,9 @@ from django.db.models import Q
 from storefront.models import Product
 
 MAX_LINE_QUANTITY = 99
+# Different products in one cart: with 99 of each at the highest price staff can set, the total still fits
+# the order's amount fields exactly (orders.models.Order.total_amount).
+MAX_CART_LINES = 100
 
 
 class Cart(models.Model):

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from storefront.models import Product
 
-from .models import MAX_LINE_QUANTITY, Cart, CartContents, CartLine
+from .models import MAX_CART_LINES, MAX_LINE_QUANTITY, Cart, CartContents, CartLine
 
 CART_SESSION_KEY = "cart_id"
 
@@ -30,6 +30,7 @@ MESSAGES = {
     "updated": "{product}: quantity set to {quantity}.",
     "removed": "Removed {product} from your cart.",
     "line_missing": "That item is no longer in your cart.",
+    "cart_full": f"Your cart already holds {MAX_CART_LINES} different products, the most one order can take.",
 }
 
 
@@ -84,6 +85,8 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int) -> CartChang
     if product.stock_quantity <= 0:
         raise CartError(MESSAGES["out_of_stock"].format(product=product))
     line = CartLine.objects.filter(cart=cart, product=product).first()
+    if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
+        raise CartError(MESSAGES["cart_full"])
     current = line.quantity if line else 0
     limit = _limit(product)
     if current >= limit:
@@ -135,16 +138,19 @@ def cart_remove_line(*, cart: Cart, line_id: int) -> CartChange:
 
 @transaction.atomic
 def cart_merge(*, source: Cart, target: Cart) -> None:
-    """Move a guest cart's lines into a customer's cart: quantities add up, capped by stock."""
+    """Move a guest cart's lines into a customer's cart: quantities add up, capped by stock; new products
+    join while the cart has room (MAX_CART_LINES), oldest guest lines first."""
     existing = {line.product_id: line for line in target.lines.select_related("product")}
-    for line in source.lines.select_related("product"):
+    room = MAX_CART_LINES - len(existing)
+    for line in source.lines.select_related("product").order_by("added_at", "id"):
         limit = _limit(line.product)
         if line.product_id in existing:
             kept = existing[line.product_id]
             merged = min(kept.quantity + line.quantity, max(limit, kept.quantity))
             CartLine.objects.filter(pk=kept.pk).update(quantity=merged)
-        elif min(line.quantity, limit) >= 1:
+        elif min(line.quantity, limit) >= 1 and room > 0:
             CartLine.objects.filter(pk=line.pk).update(cart=target, quantity=min(line.quantity, limit))
+            room -= 1
     source.delete()
     target.save(update_fields=["updated_at"])
 

@@ -63,8 +63,10 @@ class Order(models.Model):
     shipping_method = models.CharField(max_length=20)
     shipping_cost = models.DecimalField(max_digits=10, decimal_places=2)
     payment_method = models.CharField(max_length=30)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # Room for the largest cart the shop allows (MAX_CART_LINES lines of 99 at the highest price a
+    # product can have) plus shipping, and no wider: SQLite keeps 15 significant digits exactly.
+    subtotal = models.DecimalField(max_digits=15, decimal_places=2)
+    total_amount = models.DecimalField(max_digits=15, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from cart.models import MAX_LINE_QUANTITY, Cart, CartLine
+from cart.models import MAX_CART_LINES, MAX_LINE_QUANTITY, Cart, CartLine
 from cart.services import (
     CART_SESSION_KEY,
     CartError,
@@ -140,3 +140,37 @@ def test_prune_deletes_only_old_guest_carts_by_default():
     assert cart_prune(older_than=timezone.now() - timedelta(days=30)) == 1
     assert set(Cart.objects.values_list("pk", flat=True)) == {new_guest.pk, old_customer.pk}
     assert cart_prune(older_than=timezone.now() - timedelta(days=30), include_customers=True) == 1
+
+
+def test_a_cart_holds_at_most_max_cart_lines_different_products():
+    cart = make_cart()
+    for _ in range(MAX_CART_LINES):
+        make_line(cart=cart)
+    another = make_product()
+    with pytest.raises(CartError, match=f"already holds {MAX_CART_LINES} different products"):
+        cart_add_product(cart=cart, product_id=another.pk, quantity=1)
+    # More of a product already in the cart is still welcome.
+    first = CartLine.objects.filter(cart=cart).first()
+    assert cart_add_product(cart=cart, product_id=first.product_id, quantity=1).quantity == 2
+    assert CartLine.objects.filter(cart=cart).count() == MAX_CART_LINES
+
+
+def test_signing_in_merges_guest_lines_only_while_the_cart_has_room():
+    user = make_user()
+    own = make_cart(user=user)
+    for _ in range(MAX_CART_LINES - 1):
+        make_line(cart=own)
+    guest = make_cart()
+    shared = CartLine.objects.filter(cart=own).first()
+    make_line(cart=guest, product=shared.product, quantity=2)
+    kept = make_line(cart=guest)
+    make_line(cart=guest)  # no room left for this one
+    session = SessionStore()
+    session[CART_SESSION_KEY] = guest.pk
+
+    cart_adopt_on_login(user=user, session=session)
+
+    lines = dict(CartLine.objects.filter(cart=own).values_list("product_id", "quantity"))
+    assert len(lines) == MAX_CART_LINES
+    assert lines[shared.product_id] == 3
+    assert kept.product_id in lines

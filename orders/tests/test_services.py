@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
-from cart.models import CartLine
+from cart.models import MAX_CART_LINES, MAX_LINE_QUANTITY, CartLine
 from cart.tests.factories import make_cart, make_line, make_user
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_category, make_product
 
 from ..models import Order, OrderLine, OrderStatusChange
 from ..services import (
@@ -369,6 +369,23 @@ def test_a_customer_cancelling_an_order_shipped_meanwhile_is_told_it_is_shipped(
         order_cancel_by_customer(order=as_loaded_by_the_customer, by=None)
     order.refresh_from_db()
     assert order.status == Status.SHIPPED
+
+
+def test_the_largest_cart_the_shop_allows_is_ordered_with_exact_totals():
+    most_expensive = Decimal("99999999.99")  # Product.price: 10 digits, 2 of them decimals
+    products = [
+        make_product(price=most_expensive, stock_quantity=MAX_LINE_QUANTITY, category=make_category())
+        for _ in range(MAX_CART_LINES)
+    ]
+    cart = cart_with(*((product, MAX_LINE_QUANTITY) for product in products))
+
+    order = place(cart, shipping_method="express")
+
+    expected = most_expensive * MAX_LINE_QUANTITY * MAX_CART_LINES
+    order.refresh_from_db()
+    assert order.subtotal == expected
+    assert order.total_amount == expected + Decimal("12.50")
+    assert all(line.line_total == most_expensive * MAX_LINE_QUANTITY for line in order.lines.all())
 
 
 # --- Confirmation email --------------------------------------------------------------------------
