@@ -13,7 +13,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 
 from cart.models import Cart, CartLine
-from storefront.models import Product
+from storefront.models import Product, StockMovement
+from storefront.services import StockChange, stock_record
 from storefront.templatetags.money import money
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
@@ -183,6 +184,12 @@ def _order_place(
         for line in lines
     )
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, changed_by=customer)
+    # The products are locked since they were read, so what each sale left is known exactly.
+    sales = [
+        StockChange(line.product_id, -line.quantity, products[line.product_id].stock_quantity - line.quantity)
+        for line in lines
+    ]
+    stock_record(kind=StockMovement.Kind.SALE, changes=sales, reference=order.reference, by=customer)
     CartLine.objects.filter(cart=cart).delete()
     transaction.on_commit(lambda: order_after_commit(order_id=order.pk, site_url=site_url))
     return order
@@ -239,8 +246,15 @@ def order_change_status(
             )
         )
     if status == Order.Status.CANCELLED:
-        for line in locked.lines.order_by("product_id"):
+        lines = list(locked.lines.order_by("product_id"))
+        stock = Product.objects.select_for_update().in_bulk([line.product_id for line in lines])
+        for line in lines:
             Product.objects.filter(pk=line.product_id).update(stock_quantity=F("stock_quantity") + line.quantity)
+        returned = [
+            StockChange(line.product_id, line.quantity, stock[line.product_id].stock_quantity + line.quantity)
+            for line in lines
+        ]
+        stock_record(kind=StockMovement.Kind.CANCEL, changes=returned, reference=locked.reference, by=by)
     old_status = locked.status
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])

@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import Category, Product
+from .models import Category, Product, StockMovement
+from .services import MESSAGES, StockChange, StockError, stock_record, stock_set
+
+STOCK = "stock_quantity"
 
 
 @admin.register(Category)
@@ -10,13 +17,125 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ProductStockForm(forms.ModelForm):
+    """A product form that knows the stock staff saw: the page carries it as a hidden initial value.
+
+    Django would compare the submitted stock with the stock at the time of saving, so a sale made
+    while the page was open looked like a change by staff and was undone. Here the stock counts as
+    changed only when staff typed another number than the one they were shown, and then it is
+    refused if the stock moved meanwhile (with the current figure), never written over a sale."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if STOCK in self.fields:
+            self.fields[STOCK].show_hidden_initial = True
+
+    def stock_seen(self) -> int | None:
+        field = self.fields[STOCK]
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, self.add_initial_prefix(STOCK))
+        try:
+            return field.to_python(raw)
+        except forms.ValidationError:
+            return None
+
+    def stock_changed_by_staff(self) -> bool:
+        return self.instance.pk is not None and STOCK in self.changed_data
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.stock_changed_by_staff():
+            current = Product.objects.filter(pk=self.instance.pk).values_list(STOCK, flat=True).first()
+            seen = self.stock_seen()
+            if current is not None and current != seen:
+                self.add_error(
+                    STOCK,
+                    MESSAGES["moved"].format(
+                        product=self.instance, seen="?" if seen is None else seen, current=current
+                    ),
+                )
+                # The form comes back having seen the current stock: sending it again means "yes, this figure".
+                self.data = self.data.copy()
+                self.data[self.add_initial_prefix(STOCK)] = str(current)
+        return cleaned
+
+
+class ProductAdminForm(ProductStockForm):
+    stock_kind = forms.ChoiceField(
+        label="Kind of stock change",
+        choices=[(kind.value, kind.label) for kind in (StockMovement.Kind.ADJUSTMENT, StockMovement.Kind.RETURN)],
+        initial=StockMovement.Kind.ADJUSTMENT,
+        required=False,
+        help_text="Recorded in the stock history when you change the stock above.",
+    )
+    stock_note = forms.CharField(
+        label="Note on the stock change", max_length=200, required=False, help_text="For example: stocktake, damaged."
+    )
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "price", "stock_quantity", "is_active", "created_at"]
-    list_editable = ["price", "stock_quantity", "is_active"]
+    form = ProductAdminForm
+    list_display = ["name", "category", "price", STOCK, "is_active", "created_at"]
+    list_editable = ["price", STOCK, "is_active"]
     list_filter = ["is_active", "category", "created_at"]
     list_select_related = ["category"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["stock_history"]
     date_hierarchy = "created_at"
     list_per_page = 50
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: object) -> type[forms.ModelForm]:
+        return super().get_changelist_form(request, form=ProductStockForm, **kwargs)
+
+    @admin.display(description="Stock history")
+    def stock_history(self, product: Product) -> str:
+        if product.pk is None:
+            return "-"
+        url = reverse("admin:storefront_stockmovement_changelist") + f"?product__id__exact={product.pk}"
+        return format_html('<a href="{}">Every sale, cancellation and adjustment of this product</a>', url)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: ProductStockForm, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            if obj.stock_quantity:
+                opening = StockChange(product_id=obj.pk, change=obj.stock_quantity, stock_after=obj.stock_quantity)
+                stock_record(kind=StockMovement.Kind.ADJUSTMENT, changes=[opening], by=request.user, note="New product")
+            return
+        # Only what staff changed is written: never the stock (below), never a field someone else saved meanwhile.
+        editable = {field.name for field in obj._meta.concrete_fields if field.editable and not field.primary_key}
+        obj.save(update_fields=[*(editable & set(form.changed_data)) - {STOCK}, "updated_at"])
+        if form.stock_changed_by_staff():
+            try:
+                stock_set(
+                    product_id=obj.pk,
+                    seen=form.stock_seen(),
+                    quantity=form.cleaned_data[STOCK],
+                    by=request.user,
+                    kind=form.cleaned_data.get("stock_kind") or StockMovement.Kind.ADJUSTMENT,
+                    note=form.cleaned_data.get("stock_note", ""),
+                )
+            except StockError as refused:  # a sale landed between checking the form and saving it
+                self.message_user(request, str(refused), messages.ERROR)
+        obj.refresh_from_db(fields=[STOCK])
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The stock history, read-only: movements are written by the services that change stock."""
+
+    list_display = ["at", "product", "kind", "change", "stock_after", "reference", "by", "note"]
+    list_filter = ["kind", "at"]
+    list_select_related = ["product", "by"]
+    search_fields = ["product__name", "product__slug", "reference"]
+    date_hierarchy = "at"
+    list_per_page = 100
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
+        return False

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -122,3 +123,33 @@ class Product(models.Model):
         if self.stock_quantity <= LOW_STOCK_THRESHOLD:
             return f"Only {self.stock_quantity} left"
         return "In stock"
+
+
+class StockMovement(models.Model):
+    """One change of a product's stock: why, by how much, what it left, who made it and when.
+
+    Every write to `Product.stock_quantity` goes through storefront.services or the order services,
+    which record one of these beside it, so the current stock can always be explained."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        CANCEL = "cancel", "Order cancelled"
+        RETURN = "return", "Customer return"
+        ADJUSTMENT = "adjustment", "Staff adjustment"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    change = models.IntegerField(help_text="Items added (positive) or taken (negative).")
+    stock_after = models.PositiveIntegerField(help_text="The product's stock right after this movement.")
+    # The order behind a sale or a cancellation (its reference: the catalog knows nothing of orders).
+    reference = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["product", "-at", "-id"], name="stock_movement_product_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.change:+d} → {self.stock_after} ({self.product})"

@@ -175,10 +175,10 @@ def test_cart_fragment_with_lines(client, django_assert_num_queries):
 def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     product = kitchen[0]
     # the product (404 check), the new cart; savepoint, the product locked, its line (none yet),
-    # the line inserted, the cart's updated_at, release; cart lines with products (the regions),
-    # the products of the listed cards (one query for all); the new session: exists?, savepoint,
-    # insert, release
-    with django_assert_num_queries(14):
+    # the cart's line count (room for a new product?), the line inserted, the cart's updated_at,
+    # release; cart lines with products (the regions), the products of the listed cards (one query
+    # for all); the new session: exists?, savepoint, insert, release
+    with django_assert_num_queries(15):
         response = add_from_catalog(client, product, kitchen[:24])
     assert response.status_code == 200
 
@@ -186,9 +186,9 @@ def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_q
 def test_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[1])
     # the product (404 check), session, the cart; savepoint, the product locked, its line (none
-    # yet), the line inserted, the cart's updated_at, release; cart lines with products (the
-    # regions), the products of the 24 listed cards (one query for all)
-    with django_assert_num_queries(11):
+    # yet), the cart's line count, the line inserted, the cart's updated_at, release; cart lines with
+    # products (the regions), the products of the 24 listed cards (one query for all)
+    with django_assert_num_queries(12):
         response = add_from_catalog(client, kitchen[0], kitchen[:24])
     html = response.text
     assert len(re.findall(r'<div id="add-to-cart-card-\d+"', html)) == 24  # every card was rendered
@@ -217,8 +217,9 @@ def test_add_to_cart_from_a_product_page_with_htmx(client, django_assert_num_que
     target = f"add-to-cart-detail-{product.pk}"
     headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": f"cart-count {target}"}
     # the product (404 check), session, the cart; savepoint, the product locked, its line, the
-    # line inserted, the cart's updated_at, release; cart lines with products, the region's product
-    with django_assert_num_queries(11):
+    # cart's line count, the line inserted, the cart's updated_at, release; cart lines with products,
+    # the region's product
+    with django_assert_num_queries(12):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "2"}, headers=headers)
     assert response.status_code == 200
     assert "Added — 2 in cart" in response.text
@@ -229,9 +230,9 @@ def test_add_to_cart_from_a_product_page_without_javascript(client, django_asser
     give_cart(client, other)
     data = {"quantity": "2", "next": product.get_absolute_url()}
     # the product (404 check), session, the cart; savepoint, the product locked, its line, the
-    # line inserted, the cart's updated_at, release; the session saved with the message:
-    # savepoint, update, release
-    with django_assert_num_queries(12):
+    # cart's line count, the line inserted, the cart's updated_at, release; the session saved with
+    # the message: savepoint, update, release
+    with django_assert_num_queries(13):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), data)
     assert response.status_code == 303
 
@@ -273,9 +274,10 @@ def place_order(client: Client, *, htmx: bool, capture_on_commit):
 
 # session, the cart, an order with this submission key?; savepoint, the cart locked, the order
 # again, the cart lines, the products locked, one conditional stock update per line, the order,
-# its lines, its first status, the cart lines deleted, release; the session saved: savepoint,
-# update, release; after the commit, the order and its lines for the confirmation email.
-PLACE_ORDER_WITH_ONE_LINE = 19
+# its lines, its first status, the stock movements (one insert for all lines), the cart lines
+# deleted, release; the session saved: savepoint, update, release; after the commit, the order and
+# its lines for the confirmation email.
+PLACE_ORDER_WITH_ONE_LINE = 20
 
 
 def test_placing_an_order_with_htmx(client, django_assert_num_queries, django_capture_on_commit_callbacks):

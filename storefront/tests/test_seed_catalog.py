@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from cart.tests.factories import make_cart, make_line
-from storefront.models import Category, Product
+from storefront.models import Category, Product, StockMovement
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,14 @@ def test_builds_the_requested_number_of_products_with_images():
     assert product.image.name == f"products/{product.slug}.svg"
     with default_storage.open(product.image.name) as image:
         assert image.read().startswith(b"<svg")
+
+
+def test_every_seeded_stock_is_explained_by_its_opening_movement():
+    seed(products=60, no_images=True)
+    opening = dict(StockMovement.objects.values_list("product_id", "stock_after"))
+    stock = dict(Product.objects.filter(stock_quantity__gt=0).values_list("id", "stock_quantity"))
+    assert stock
+    assert opening == stock
 
 
 def test_the_same_seed_gives_the_same_catalog_and_another_seed_does_not():

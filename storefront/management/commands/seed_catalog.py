@@ -21,7 +21,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
-from storefront.models import Category, Product
+from storefront.models import Category, Product, StockMovement
+from storefront.services import StockChange, stock_record
 
 # Every product's created_at lies before this instant, so the same seed always gives the same catalog.
 REFERENCE_TIME = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -201,10 +202,17 @@ def build_catalog(count: int, seed: int, *, images: bool = True) -> set[str]:
             written.add(product.image.name)
         batch.append(product)
         if len(batch) == BATCH_SIZE:
-            Product.objects.bulk_create(batch)
+            create_with_opening_stock(batch)
             batch.clear()
-    Product.objects.bulk_create(batch)
+    create_with_opening_stock(batch)
     return written
+
+
+def create_with_opening_stock(products: list[Product]) -> None:
+    """Insert the products and log their opening stock, so that every stock figure can be explained."""
+    Product.objects.bulk_create(products)
+    opening = [StockChange(product.pk, product.stock_quantity, product.stock_quantity) for product in products]
+    stock_record(kind=StockMovement.Kind.ADJUSTMENT, changes=[c for c in opening if c.change], note="Demo catalog")
 
 
 def make_product(rng: random.Random, spec: CategorySpec, category: Category, index: int, slugs: set[str]) -> Product:
