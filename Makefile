@@ -16,9 +16,9 @@ export E2E_CHROMIUM
 .PHONY: help install run serve demo-data test lint format unit unit-postgres services e2e browser bench clean
 
 help:
-	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
 	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
-	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers)"
+	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers) and the worker"
 	@echo "make bench  10 000 products, gunicorn, wrk and Lighthouse: throughput and latency per scenario"
 	@echo "make lint | unit | unit-postgres | e2e | format | services | clean"
 
@@ -37,8 +37,11 @@ demo-data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty
 
+# The web server and the queue's worker (Procfile.dev, Procfile), run and stopped together by honcho.
+HONCHO := env PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho start --port $(PORT) --no-colour
+
 run: demo-data
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 $(HONCHO) --procfile Procfile.dev
 
 # The production way on one machine. Real deployments set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
 # and put TLS in front (leaving DJANGO_HTTPS on); see docs/deploy.md.
@@ -57,7 +60,7 @@ serve: install $(SECRET_FILE)
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty && \
-	exec $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+	exec $(HONCHO) --procfile Procfile
 
 lint: install
 	$(BIN)/ruff check .

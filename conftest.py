@@ -27,3 +27,24 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def run_jobs():
+    """Run every job that is due in the queue, the way the worker does (`manage.py db_worker --batch`),
+    and return every job the queue holds afterwards, oldest first."""
+    import signal
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> list[DBTaskResult]:
+        handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command("db_worker", batch=True, reload=False, startup_delay=False, queue_name="*", verbosity=0)
+        finally:  # the worker installs its own shutdown handlers; the test run keeps its own
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        return list(DBTaskResult.objects.order_by("enqueued_at", "id"))
+
+    return run

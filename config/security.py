@@ -1,7 +1,7 @@
-"""Who is asking (the client's IP address) and how often: shared by sign-in and sign-up limits."""
+"""Who is asking (the client's IP address, which sign-in, sign-up and password reset limits count)
+and where a `next` parameter may lead."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -15,18 +15,6 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
-
-
-def too_many(action: str, key: str, *, limit: int, period: int) -> bool:
-    """Count one `action` for `key` in a window of `period` seconds; True once past `limit`."""
-    cache_key = f"rate:{action}:{key}"
-    if cache.add(cache_key, 1, timeout=period):
-        return limit < 1
-    try:
-        return cache.incr(cache_key) > limit
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=period)
-        return limit < 1
 
 
 def safe_next(request: HttpRequest, candidate: str, fallback: str = "") -> str:

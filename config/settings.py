@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "axes",
+    "django_tasks_db",
     "storefront",
     "cart",
     "orders",
@@ -149,22 +150,30 @@ if env_bool("DJANGO_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
-# Sign-in attempts are limited by django-axes: after AXES_FAILURE_LIMIT failures from one IP
-# address or for one username, that address or account must wait AXES_COOLOFF_TIME.
+# Sign-in attempts are limited by django-axes: after AXES_FAILURE_LIMIT failures for one account from
+# one IP address, that address must wait AXES_COOLOFF_TIME before trying that account again. Other
+# addresses are not locked out; the account is slowed down for them instead (docs/accounts.md).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "") or "5")
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "") or "15"))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 # How many proxies (load balancer, CDN) append to X-Forwarded-For in front of the shop; 0 trusts none.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "") or "0")
-# Sign-ups per IP address and hour (counted in the cache).
+# Once an account has this many failures from anywhere within the cool-off, a browser it never
+# signed in on must wait this many seconds after the last failure before trying it again.
+SIGN_IN_SLOWDOWN_AFTER = int(os.environ.get("SIGN_IN_SLOWDOWN_AFTER", "") or "10")
+SIGN_IN_SLOWDOWN_SECONDS = int(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "") or "10")
+# Sign-ups per IP address and hour; password reset links per IP address and hour, and per email
+# address and hour. Counted in the database, so every process and host shares them.
 SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "") or "10")
+PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "") or "10")
+PASSWORD_RESET_ACCOUNT_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "") or "3")
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default; DATABASE_URL (for example postgres://user:pass@host:5432/storefront)
@@ -285,6 +294,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "storefront:product_list"
 LOGOUT_REDIRECT_URL = "storefront:product_list"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Background jobs -----------------------------------------------------------------------
+# Every email and anything else a shopper need not wait for is a Django task on a queue in the shop's
+# own database (django-tasks-db), run by `manage.py db_worker` beside the web server: `make run` and
+# `make serve` start it; on several hosts, one or more workers share the PostgreSQL queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Email ---------------------------------------------------------------------------------
 # Development prints every email (password resets, order confirmations) to the console;

@@ -1,16 +1,12 @@
 """Placing, cancelling and moving orders. Every write here is one transaction."""
 
-import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 
 from cart.models import Cart, CartLine
 from storefront.models import Product, StockMovement
@@ -19,8 +15,7 @@ from storefront.templatetags.money import money
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order, OrderLine, OrderStatusChange
-
-logger = logging.getLogger(__name__)
+from .tasks import order_confirmation_send
 
 MESSAGES = {
     "empty": "Your cart is empty: add something before checking out.",
@@ -191,36 +186,11 @@ def _order_place(
     ]
     stock_record(kind=StockMovement.Kind.SALE, changes=sales, reference=order.reference, by=customer)
     CartLine.objects.filter(cart=cart).delete()
-    transaction.on_commit(lambda: order_after_commit(order_id=order.pk, site_url=site_url))
+    # The queue is in this database: the confirmation job commits with the order or not at all.
+    order_confirmation_send.enqueue(order_id=order.pk, site_url=site_url)
+    # A payment provider's call may fail; it must never turn a placed order into an error page.
+    transaction.on_commit(lambda: payment.after_order(order), robust=True)
     return order
-
-
-def order_after_commit(*, order_id: int, site_url: str) -> None:
-    """Send the confirmation and start the payment; a mail failure never undoes the order."""
-    order = Order.objects.prefetch_related("lines").get(pk=order_id)
-    payment = PAYMENT_METHODS[order.payment_method]
-    try:
-        order_send_confirmation(order=order, site_url=site_url)
-    except Exception:  # the order stands; the failure is logged for staff to follow up
-        logger.exception("Could not send the confirmation of order %s", order.reference)
-    payment.after_order(order)
-
-
-def order_send_confirmation(*, order: Order, site_url: str) -> None:
-    context = {
-        "order": order,
-        "order_url": site_url.rstrip("/") + order.get_private_url(),
-        "payment": PAYMENT_METHODS[order.payment_method],
-        "instructions": PAYMENT_METHODS[order.payment_method].instructions(order),
-        "shipping": SHIPPING_METHODS.get(order.shipping_method),
-        "STORE_NAME": settings.STORE_NAME,
-    }
-    send_mail(
-        subject=f"{settings.STORE_NAME}: your order {order.reference}",
-        message=render_to_string("orders/email/order_confirmation.txt", context),
-        from_email=None,
-        recipient_list=[order.email],
-    )
 
 
 @transaction.atomic

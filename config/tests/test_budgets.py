@@ -267,17 +267,16 @@ def test_checkout_form(client, django_assert_num_queries):
 
 
 def place_order(client: Client, *, htmx: bool, capture_on_commit):
-    # The confirmation runs after the commit, still in the request: its queries count too.
+    # Whatever runs after the commit, still in the request, counts too.
     with capture_on_commit(execute=True):
         return client.post(CHECKOUT_URL, checkout_data(), headers={**HTMX, "HX-Target": "checkout"} if htmx else {})
 
 
 # session, the cart, an order with this submission key?; savepoint, the cart locked, the order
 # again, the cart lines, the products locked, one conditional stock update per line, the order,
-# its lines, its first status, the stock movements (one insert for all lines), the cart lines
-# deleted, release; the session saved: savepoint, update, release; after the commit, the order and
-# its lines for the confirmation email.
-PLACE_ORDER_WITH_ONE_LINE = 20
+# its lines, its first status, the stock movements (one insert for all lines), the confirmation
+# job, the cart lines deleted, release; the session saved: savepoint, update, release.
+PLACE_ORDER_WITH_ONE_LINE = 19
 
 
 def test_placing_an_order_with_htmx(client, django_assert_num_queries, django_capture_on_commit_callbacks):

@@ -1,11 +1,17 @@
 import os
+import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cart.tests.factories import make_user
 from config.security import client_ip
@@ -98,15 +104,101 @@ def test_sign_in_is_locked_after_repeated_failures(client, settings):
 
 
 @pytest.mark.django_db
-def test_one_account_is_protected_from_many_addresses(client, settings):
+def test_failures_from_other_addresses_never_lock_the_owner_out(client, settings):
+    """Five wrong passwords from five addresses used to lock the real owner out everywhere."""
     settings.AXES_FAILURE_LIMIT = 3
     make_user(username="ann", password="correct-horse-battery")
-    for n in range(3):
-        client.post(reverse("login"), {"username": "ann", "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
+    for n in range(5):
+        for _ in range(3):
+            client.post(reverse("login"), {"username": "ann", "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
+    # Each of those addresses is locked out of the account ...
     response = client.post(
-        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.99"
+        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
     )
     assert response.status_code == 429
+    # ... but not its owner on their own network (the failures are below the slow-down threshold).
+    settings.SIGN_IN_SLOWDOWN_AFTER = 100
+    response = Client().post(
+        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.99"
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_locked_out_address_may_still_sign_in_to_another_account(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user(username="ann", password="correct-horse-battery")
+    make_user(username="bob", password="battery-staple-horse")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "ann", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "bob", "password": "battery-staple-horse"}).status_code == 302
+
+
+def fail_from_many_addresses(username: str, times: int) -> None:
+    for n in range(times):
+        Client().post(reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR=f"10.1.0.{n}")
+
+
+@pytest.mark.django_db
+def test_an_account_under_attack_is_slowed_down_for_new_browsers_without_checking_the_password(settings):
+    settings.SIGN_IN_SLOWDOWN_AFTER, settings.SIGN_IN_SLOWDOWN_SECONDS = 4, 10
+    make_user(username="ann", password="correct-horse-battery")
+    fail_from_many_addresses("ann", 4)
+    attempts_before = AccessAttempt.objects.count()
+
+    response = Client().post(
+        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.2.0.1"
+    )
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "sign-in is slowed down for it: please wait 10 seconds and try again" in html
+    assert 'value="ann"' in html  # the form comes back filled in
+    assert AccessAttempt.objects.count() == attempts_before  # refused before any password was checked
+    # Once the pause has passed, the next attempt is heard.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(seconds=11))
+    response = Client().post(
+        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.2.0.1"
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_owner_on_a_browser_they_signed_in_on_is_never_slowed_down(settings):
+    settings.SIGN_IN_SLOWDOWN_AFTER = 4
+    make_user(username="ann", password="correct-horse-battery")
+    owner = Client()
+    assert owner.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"}).status_code == 302
+    assert owner.cookies["known_device"]["httponly"]
+    owner.post(reverse("logout"))
+    fail_from_many_addresses("ann", 6)
+    response = owner.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    # A forged or copied-over cookie for another account does not count.
+    stranger = Client()
+    stranger.cookies["known_device"] = owner.cookies["known_device"].value.replace("1", "2")
+    response = stranger.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"})
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_new_password_lifts_every_lockout_of_the_account(client, settings, mailoutbox, run_jobs):
+    settings.AXES_FAILURE_LIMIT, settings.SIGN_IN_SLOWDOWN_AFTER = 3, 4
+    make_user(username="ann", email="ann@example.com", password="correct-horse-battery")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "ann", "password": "wrong"})
+    fail_from_many_addresses("ann", 3)
+    assert client.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"}).status_code == 429
+
+    client.post(reverse("password_reset"), {"email": "ann@example.com"})
+    run_jobs()
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mailoutbox[0].body).group(1)
+    set_password = client.get(link)["Location"]
+    new = {"new_password1": "plum-tree-orbit-47", "new_password2": "plum-tree-orbit-47"}
+    assert client.post(set_password, new)["Location"] == reverse("password_reset_complete")
+
+    assert not AccessAttempt.objects.filter(username="ann").exists()
+    assert client.post(reverse("login"), {"username": "ann", "password": "plum-tree-orbit-47"}).status_code == 302
 
 
 @pytest.mark.django_db
@@ -126,6 +218,42 @@ def test_sign_up_is_rate_limited_per_address(client, settings):
     assert response.status_code == 429
     assert "Too many accounts" in response.content.decode()
     assert not get_user_model().objects.filter(username="third").exists()
+
+
+@pytest.mark.django_db
+def test_sign_ups_are_counted_in_the_database_not_in_a_process(client, settings):
+    """What a restart or another worker process sees: an empty cache, the same database."""
+    settings.SIGNUP_RATE_LIMIT = 1
+    data = {"username": "one", "email": "one@example.com", "password1": "a-long-enough-passphrase"}
+    data["password2"] = data["password1"]
+    assert client.post(reverse("signup"), data).status_code == 303
+    client.post(reverse("logout"))
+    cache.clear()
+    response = Client().post(reverse("signup"), {**data, "username": "two", "email": "two@example.com"})
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_password_reset_is_limited_per_address(client, settings, run_jobs):
+    settings.PASSWORD_RESET_RATE_LIMIT = 2
+    for n in range(2):
+        assert client.post(reverse("password_reset"), {"email": f"user{n}@example.com"}).status_code == 302
+    response = client.post(reverse("password_reset"), {"email": "user9@example.com"})
+    assert response.status_code == 429
+    assert "Too many password reset links" in response.content.decode()
+    assert len(run_jobs()) == 2
+
+
+@pytest.mark.django_db
+def test_password_reset_is_limited_per_account_whichever_address_asks(settings, run_jobs):
+    settings.PASSWORD_RESET_ACCOUNT_RATE_LIMIT = 2
+    make_user(username="ann", email="ann@example.com")
+    answers = [
+        Client().post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=f"10.3.0.{n}").status_code
+        for n, email in enumerate(["ann@example.com", "ANN@example.com", "ann@EXAMPLE.com"])
+    ]
+    assert answers == [302, 302, 429]
+    assert len(run_jobs()) == 2
 
 
 def test_client_ip_trusts_only_the_configured_proxies(rf, settings):

@@ -1,10 +1,9 @@
-import logging
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
+from django_tasks_db.models import DBTaskResult
 
 from cart.models import MAX_CART_LINES, MAX_LINE_QUANTITY, CartLine
 from cart.tests.factories import make_cart, make_line, make_user
@@ -391,14 +390,15 @@ def test_the_largest_cart_the_shop_allows_is_ordered_with_exact_totals():
 # --- Confirmation email --------------------------------------------------------------------------
 
 
-def test_the_confirmation_is_sent_after_commit_with_the_private_link(django_capture_on_commit_callbacks):
+def test_the_confirmation_is_a_job_written_with_the_order_and_sent_by_the_worker(run_jobs):
     kettle = make_product(name="Kettle", price=Decimal("24.50"))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        order = place(cart_with((kettle, 2)), email="ann@example.com")
-    assert mail.outbox == []  # nothing is sent while the transaction may still roll back
-    assert len(callbacks) == 1
+    order = place(cart_with((kettle, 2)), email="ann@example.com")
+    assert mail.outbox == []  # nothing is sent in the shopper's request
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "orders.tasks.order_confirmation_send"
+    assert job.args_kwargs["kwargs"] == {"order_id": order.pk, "site_url": SITE}  # no secret in the queue
 
-    callbacks[0]()
+    run_jobs()
 
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -409,28 +409,14 @@ def test_the_confirmation_is_sent_after_commit_with_the_private_link(django_capt
     assert f"with the reference {order.reference}" in email.body  # the bank transfer instructions
 
 
-def test_a_refused_order_sends_no_email(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(OrderError):
+def test_a_refused_order_leaves_no_job():
+    with pytest.raises(OrderError):
         place(cart_with((make_product(stock_quantity=0), 1)))
-    assert callbacks == []
-    assert mail.outbox == []
+    assert not DBTaskResult.objects.exists()
 
 
-class FailingEmailBackend(BaseEmailBackend):
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError("The mail server is down.")
-
-
-def test_a_failing_mail_server_does_not_undo_the_order(settings, django_capture_on_commit_callbacks, caplog):
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingEmailBackend"}}
-    product = make_product(stock_quantity=5)
-    cart = cart_with((product, 2))
-
-    with caplog.at_level(logging.ERROR, logger="orders.services"), django_capture_on_commit_callbacks(execute=True):
-        order = place(cart)
-
-    assert Order.objects.filter(pk=order.pk, status=Status.PENDING).exists()
-    assert stock_of(product) == 3
-    assert cart_lines(cart) == {}
-    assert mail.outbox == []
-    assert f"Could not send the confirmation of order {order.reference}" in caplog.text
+def test_a_second_submission_of_the_form_queues_no_second_email():
+    cart, key = cart_with((make_product(), 1)), uuid.uuid4()
+    place(cart, key=key)
+    place(cart, key=key)
+    assert DBTaskResult.objects.count() == 1

@@ -1,0 +1,92 @@
+"""The shop's emails, sent by the queue's worker (`manage.py db_worker`), never in a shopper's request.
+
+Both jobs are written to the queue in the shop's own database: the confirmation in the very
+transaction that places the order (an order always has its confirmation job, a refused order never
+has one), the password reset whether or not the address has an account (the request does the same
+work either way, so its timing tells nothing). A mail server that is down, silent or trickling makes
+an attempt fail and the job is tried again later (config/jobs.py); staff see every attempt in the
+admin under Django Tasks DB → Task results.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.mail import EmailMultiAlternatives, send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from config.jobs import deadline, may_pass, retry_later
+
+from .methods import PAYMENT_METHODS, SHIPPING_METHODS
+from .models import Order
+
+logger = logging.getLogger(__name__)
+
+
+def order_send_confirmation(*, order: Order, site_url: str) -> None:
+    payment = PAYMENT_METHODS[order.payment_method]
+    context = {
+        "order": order,
+        "order_url": site_url.rstrip("/") + order.get_private_url(),
+        "payment": payment,
+        "instructions": payment.instructions(order),
+        "shipping": SHIPPING_METHODS.get(order.shipping_method),
+        "STORE_NAME": settings.STORE_NAME,
+    }
+    send_mail(
+        subject=f"{settings.STORE_NAME}: your order {order.reference}",
+        message=render_to_string("orders/email/order_confirmation.txt", context),
+        from_email=None,
+        recipient_list=[order.email],
+    )
+
+
+@task
+def order_confirmation_send(*, order_id: int, site_url: str, attempt: int = 1) -> None:
+    order = Order.objects.prefetch_related("lines").get(pk=order_id)
+    try:
+        with deadline():
+            order_send_confirmation(order=order, site_url=site_url)
+    except Exception as error:
+        if may_pass(error) and retry_later(
+            order_confirmation_send, attempt=attempt, order_id=order_id, site_url=site_url
+        ):
+            logger.warning(
+                "Confirmation of order %s: attempt %d failed (%s); trying again later", order, attempt, error
+            )
+        raise  # this attempt is recorded as failed, with its error, for staff to see
+
+
+class PasswordResetEmails(PasswordResetForm):
+    """Django's reset form, except that a failed email fails the job (Django logs and forgets it)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, object],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
+
+
+@task
+def password_reset_send(*, email: str, domain: str, use_https: bool, attempt: int = 1) -> None:
+    """Email a reset link to every active account with this address (usually one, often none)."""
+    form = PasswordResetEmails({"email": email})
+    if not form.is_valid():
+        return
+    try:
+        with deadline():
+            form.save(domain_override=domain, use_https=use_https)
+    except Exception as error:
+        if may_pass(error) and retry_later(
+            password_reset_send, attempt=attempt, email=email, domain=domain, use_https=use_https
+        ):
+            logger.warning("Password reset email: attempt %d failed (%s); trying again later", attempt, error)
+        raise

@@ -1,0 +1,312 @@
+"""The shop's emails are jobs on the queue: a mail server that is down, silent or trickling holds up
+no request, the email waits in the queue, is tried again with back-off, and is sent once the server
+answers; a job that keeps failing stays visible, never dropped.
+
+The mail servers here are real sockets on loopback: aiosmtpd for one that works, plain threads for
+one that accepts a connection and then never says a word, or says it one byte at a time."""
+
+import contextlib
+import itertools
+import smtplib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.tasks import TaskResultStatus
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from cart.services import CART_SESSION_KEY
+from cart.tests.factories import make_user
+from config import jobs
+from storefront.tests.factories import make_product
+
+from ..models import Order
+from ..tasks import order_confirmation_send, password_reset_send
+from .factories import cart_with, checkout_data, make_order
+
+pytestmark = pytest.mark.django_db
+
+CHECKOUT_URL = reverse("orders:place_order")
+RESET_URL = reverse("password_reset")
+READY, FAILED, SUCCESSFUL = TaskResultStatus.READY, TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL
+
+
+def jobs_by_status() -> list[tuple[str, str, int]]:
+    """(task name, status, attempt) of every job, oldest first."""
+    return [
+        (job.task_path.rsplit(".", 1)[1], job.status, job.args_kwargs["kwargs"].get("attempt", 1))
+        for job in DBTaskResult.objects.order_by("enqueued_at", "id")
+    ]
+
+
+def make_due() -> None:
+    """Jump past every back-off: the jobs scheduled for later are due now."""
+    DBTaskResult.objects.filter(status=READY).update(run_after=timezone.now() - timedelta(seconds=1))
+
+
+def smtp_settings(settings, port: int, *, timeout: float = 1) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": timeout},
+        }
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MuteServer:
+    """Accepts connections and then says nothing at all (`drip=False`), or trickles a greeting that
+    never ends, one byte every 0.1 s (`drip=True`). Counts the connections it was given."""
+
+    def __init__(self, port: int, *, drip: bool = False) -> None:
+        self.connections = 0
+        self.drip = drip
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self._listener.settimeout(0.05)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        held = []
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                if self.drip:
+                    for connection in held:
+                        with contextlib.suppress(OSError):
+                            connection.sendall(b"2")
+                    time.sleep(0.05)
+                continue
+            self.connections += 1
+            held.append(connection)
+        for connection in held:
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._listener.close()
+
+
+class Inbox:
+    """aiosmtpd's handler: keeps every message the server accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def working_smtp() -> Iterator[Controller]:
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+class RefusingBackend(BaseEmailBackend):
+    error: Exception = ConnectionRefusedError("The mail server is down.")
+
+    def send_messages(self, email_messages):
+        raise self.error
+
+
+def use_backend(settings, error: Exception) -> None:
+    RefusingBackend.error = error
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+
+
+# --- The journey: a mail server that never answers, and comes back ------------------------------
+
+
+def test_a_silent_mail_server_holds_up_neither_checkout_nor_reset_and_the_emails_go_out_once_it_is_back(
+    settings, run_jobs
+):
+    port = free_port()
+    smtp_settings(settings, port)
+    silent = MuteServer(port)
+    shopper = Client()
+    product = make_product(name="Kettle", price=Decimal("20.00"))
+    session = shopper.session
+    session[CART_SESSION_KEY] = cart_with((product, 1)).pk
+    session.save()
+    make_user(username="ann", email="ann@example.com")
+    try:
+        # Both answers come back without the mail server having been asked anything.
+        response = shopper.post(CHECKOUT_URL, checkout_data(email="guest@example.com"))
+        assert response.status_code == 303
+        order = Order.objects.get()
+        assert shopper.get(response["Location"]).status_code == 200  # the shopper sees their order
+        assert Client().post(RESET_URL, {"email": "ann@example.com"}).status_code == 302
+        assert silent.connections == 0
+        assert jobs_by_status() == [("order_confirmation_send", READY, 1), ("password_reset_send", READY, 1)]
+
+        # The worker tries, the server stays silent past the timeout: both attempts fail and are
+        # scheduled again, a minute later.
+        run_jobs()
+        assert silent.connections == 2
+        assert jobs_by_status() == [
+            ("order_confirmation_send", FAILED, 1),
+            ("password_reset_send", FAILED, 1),
+            ("order_confirmation_send", READY, 2),
+            ("password_reset_send", READY, 2),
+        ]
+        retry = DBTaskResult.objects.filter(status=READY).first()
+        assert timedelta(seconds=50) < retry.run_after - timezone.now() <= jobs.RETRY_DELAYS[0]
+    finally:
+        silent.close()
+
+    # The server is back (here: a working one on another port).
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp_settings(settings, controller.port)
+        make_due()
+        run_jobs()
+    finally:
+        controller.stop()
+    sent = {recipients[0]: body for recipients, body in controller.handler.messages}
+    assert set(sent) == {"guest@example.com", "ann@example.com"}
+    assert order.reference in sent["guest@example.com"]
+    assert "/accounts/reset/" in sent["ann@example.com"]
+    assert [status for _, status, _ in jobs_by_status()] == [FAILED, FAILED, SUCCESSFUL, SUCCESSFUL]
+
+
+def test_a_mail_server_that_trickles_its_greeting_is_given_up_on_at_the_deadline(settings, run_jobs, monkeypatch):
+    monkeypatch.setattr(jobs, "SEND_DEADLINE_SECONDS", 1)
+    port = free_port()
+    smtp_settings(settings, port, timeout=5)  # each byte comes well within the socket timeout
+    dripping = MuteServer(port, drip=True)
+    try:
+        make_order()
+        run_jobs()
+    finally:
+        dripping.close()
+    assert jobs_by_status() == [("order_confirmation_send", FAILED, 1), ("order_confirmation_send", READY, 2)]
+    assert "DeadlineError" in DBTaskResult.objects.get(status=FAILED).exception_class_path
+
+
+# --- Retries -------------------------------------------------------------------------------------
+
+
+def test_a_mail_server_that_is_down_fails_the_attempt_and_schedules_the_next_with_back_off(settings, run_jobs):
+    use_backend(settings, ConnectionRefusedError("The mail server is down."))
+    product = make_product(stock_quantity=5)
+    order = make_order(lines=[(product, 2)])
+
+    run_jobs()
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING  # the order stands
+    failed = DBTaskResult.objects.get(status=FAILED)
+    assert "ConnectionRefusedError" in failed.traceback
+    retry = DBTaskResult.objects.get(status=READY)
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.run_after > timezone.now()
+
+
+def test_the_back_off_grows_and_after_the_last_attempt_the_job_stays_failed(settings, run_jobs):
+    use_backend(settings, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    order = make_order()
+    delays = []
+    for _ in range(len(jobs.RETRY_DELAYS) + 1):
+        before = timezone.now()
+        run_jobs()
+        scheduled = DBTaskResult.objects.filter(status=READY).first()
+        if scheduled is None:
+            break
+        delays.append(scheduled.run_after - before)
+        make_due()
+    assert len(delays) == len(jobs.RETRY_DELAYS)
+    assert all(later > earlier for earlier, later in itertools.pairwise(delays))
+    assert jobs_by_status()[-1] == ("order_confirmation_send", FAILED, len(jobs.RETRY_DELAYS) + 1)
+    assert not DBTaskResult.objects.filter(status=READY).exists()
+    assert DBTaskResult.objects.filter(status=FAILED).count() == len(jobs.RETRY_DELAYS) + 1
+    # Staff still find the order's last attempt, with its error.
+    last = DBTaskResult.objects.filter(status=FAILED).order_by("-enqueued_at").first()
+    assert last.args_kwargs["kwargs"]["order_id"] == order.pk
+    assert "SMTPServerDisconnected" in last.traceback
+
+
+def test_an_address_the_server_refuses_for_good_is_not_tried_again(settings, run_jobs):
+    use_backend(settings, smtplib.SMTPRecipientsRefused({"ann@example.com": (550, b"No such user")}))
+    make_order()
+    run_jobs()
+    assert jobs_by_status() == [("order_confirmation_send", FAILED, 1)]
+
+
+def test_a_temporary_refusal_is_tried_again(settings, run_jobs):
+    use_backend(settings, smtplib.SMTPRecipientsRefused({"ann@example.com": (451, b"Try again later")}))
+    make_order()
+    run_jobs()
+    assert jobs_by_status()[-1] == ("order_confirmation_send", READY, 2)
+
+
+def test_jobs_reach_a_working_smtp_server(settings, run_jobs, working_smtp):
+    smtp_settings(settings, working_smtp.port)
+    order = make_order(email="bob@example.com")
+    run_jobs()
+    [(recipients, body)] = working_smtp.handler.messages
+    assert recipients == ["bob@example.com"]
+    assert order.reference in body
+
+
+# --- Password reset ------------------------------------------------------------------------------
+
+
+def test_password_reset_asks_the_same_of_the_shop_for_a_known_and_an_unknown_address(
+    client, django_assert_num_queries, mailoutbox, run_jobs
+):
+    make_user(username="ann", email="ann@example.com")
+    answers = []
+    for email in ("ann@example.com", "nobody@example.com"):
+        # the session is read by no one; the two limits (prune, insert, count each); the job
+        with django_assert_num_queries(7):
+            response = client.post(RESET_URL, {"email": email})
+        answers.append((response.status_code, response["Location"]))
+    assert answers[0] == answers[1] == (302, reverse("password_reset_done"))
+    assert [job.args_kwargs["kwargs"]["email"] for job in run_jobs()] == ["ann@example.com", "nobody@example.com"]
+    assert [email.to for email in mailoutbox] == [["ann@example.com"]]
+
+
+def test_a_reset_job_for_an_address_without_an_account_succeeds_and_sends_nothing(mailoutbox, run_jobs):
+    password_reset_send.enqueue(email="nobody@example.com", domain="shop.example", use_https=True)
+    assert [job.status for job in run_jobs()] == [SUCCESSFUL]
+    assert mailoutbox == []
+
+
+def test_a_failing_reset_email_fails_the_job_instead_of_vanishing(settings, run_jobs):
+    make_user(username="ann", email="ann@example.com")
+    use_backend(settings, ConnectionRefusedError("The mail server is down."))
+    password_reset_send.enqueue(email="ann@example.com", domain="shop.example", use_https=True)
+    run_jobs()
+    assert jobs_by_status() == [("password_reset_send", FAILED, 1), ("password_reset_send", READY, 2)]
+
+
+def test_the_confirmation_job_can_be_run_again_by_hand(run_jobs):
+    """A job staff want to repeat (the customer lost the email) is one enqueue away."""
+    order = make_order()
+    run_jobs()
+    order_confirmation_send.enqueue(order_id=order.pk, site_url="https://shop.example/")
+    run_jobs()
+    assert len(mail.outbox) == 2
