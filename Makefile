@@ -13,14 +13,14 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres services e2e browser bench clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services e2e browser bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
 	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
 	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers) and the worker"
 	@echo "make bench  10 000 products, gunicorn, wrk and Lighthouse: throughput and latency per scenario"
-	@echo "make lint | unit | unit-postgres | e2e | format | services | clean"
+	@echo "make lint | unit | unit-postgres | servers | e2e | format | services | clean"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is required: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
@@ -70,13 +70,19 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The Django tests in one process, fast enough to run after every change.
 unit: install
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -m "not servers" $(ARGS)
 
 # The same suite on a throwaway PostgreSQL server (.ci/with-postgres), where the multi-process
 # checkout races run too. Without PostgreSQL it is skipped with a message, except under CI=true.
 unit-postgres: install
-	.ci/with-postgres $(BIN)/python -m pytest $(ARGS)
+	.ci/with-postgres $(BIN)/python -m pytest -m "not servers" $(ARGS)
+
+# The shop run the production way with real servers: gunicorn with Redis stopped, PostgreSQL
+# restarted and stopped, SQLite locked, and make run / make serve with their worker (about a minute).
+servers: install services
+	$(BIN)/python -m pytest -m servers $(ARGS)
 
 # Installs what the tests start for themselves (redis-server, PostgreSQL) when missing; no service
 # is enabled or needed, each test run starts and stops its own servers.
@@ -105,7 +111,7 @@ e2e: install browser
 bench: install
 	$(BIN)/python bench/run.py $(ARGS)
 
-test: lint services unit unit-postgres e2e
+test: lint services unit unit-postgres servers e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts

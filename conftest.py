@@ -30,13 +30,18 @@ def _empty_cache():
 
 
 @pytest.fixture
-def run_jobs():
+def run_jobs(monkeypatch):
     """Run every job that is due in the queue, the way the worker does (`manage.py db_worker --batch`),
     and return every job the queue holds afterwards, oldest first."""
     import signal
 
     from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # Between jobs the worker closes connections that are not in autocommit mode, as a request would;
+    # inside a test's transaction that would end the test's transaction (on PostgreSQL) too.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> list[DBTaskResult]:
         handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}

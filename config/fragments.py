@@ -84,6 +84,13 @@ FRAGMENTS: list[Fragment] = [
         lambda request: {"message": "Added Kettle to your cart: 1 in cart.", "oob": False},
     ),
     Fragment(
+        "storefront/_service_status.html",
+        "service-status",
+        "unavailable, retry_after",
+        "any htmx request while the database is unavailable (config/errors.py: 503, retargeted here)",
+        lambda request: {"unavailable": True, "retry_after": 10},
+    ),
+    Fragment(
         "cart/_cart_count.html",
         "cart-count",
         "cart, oob",

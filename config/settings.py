@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First of the shop's own: a body too large is refused before anything reads it.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, which answers static files (compressed by collectstatic) before this runs.
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -188,37 +191,51 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web server's SQLite: readers never block the writer (WAL), every write
     # transaction takes the lock up front (no "database is locked" upgrades mid-way),
-    # and a busy writer is waited for rather than failed.
+    # and a busy writer is waited for, up to 5 s, rather than failed. A lock held longer than
+    # that (a backup, a stuck script) answers 503 instead of holding every web worker.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": 5,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=20000;"
+            "PRAGMA busy_timeout=5000;"
             "PRAGMA cache_size=-20000;"
             "PRAGMA mmap_size=134217728;"
         ),
     }
 
 # --- Cache and sessions ----------------------------------------------------------------------
-# REDIS_URL (redis://host:6379/0) puts the cache and the sessions in Redis, shared by every web
-# process and host. Without it the cache is per process and sessions live in the database.
+# REDIS_URL (redis://host:6379/0) puts the cache in Redis, shared by every web process and host, and
+# sessions in the database with Redis in front of them (cached_db): most requests read the session
+# from Redis, and a Redis that is down or slow costs no session and no error page. Every cache call
+# then fails fast (half a second at most) and counts as a miss, so reads and writes go to the
+# database until Redis is back (docs/deploy.md). Without REDIS_URL the cache is per process (nothing
+# depends on it: limits are counted in the database) and sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "storefront",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a cart and a sign-in last a month
+
+# Request sizes: the shop's forms are a few KB (the admin's product list at most some hundred);
+# only staff upload files, product pictures in the admin. Larger bodies are refused with a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
+MAX_UPLOAD_SIZE = 10_000_000  # a whole request with files
+MAX_IMAGE_SIZE = 5_000_000  # one product picture
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -236,7 +253,7 @@ USE_TZ = True
 
 # --- Static and media files ---------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "") or BASE_DIR / "media")

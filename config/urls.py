@@ -18,6 +18,9 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="storefront:product_list", permanent=False), name="home"),
     path("products/", include("storefront.urls")),

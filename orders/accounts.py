@@ -97,6 +97,8 @@ def sign_in_wait(request: HttpRequest, username: str) -> int:
     account has SIGN_IN_SLOWDOWN_AFTER failures from anywhere within the cool-off, each further
     attempt from a browser it never signed in on must wait SIGN_IN_SLOWDOWN_SECONDS after the last
     failure. Guessing slows to a crawl, and the owner on their own browser is never held up."""
+    if not username or "\x00" in username:
+        return 0  # no account has such a name; the form refuses it
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
         total=Sum("failures_since_start"), last=Max("attempt_time")

@@ -28,6 +28,10 @@ MESSAGES = {
         "Please review the new total and place your order again."
     ),
     "form_expired": "This order form was out of date. Please check your details and place your order again.",
+    "already_placed": (
+        "This order form had already placed order {reference}, so nothing more was ordered. What is in "
+        "your cart now was not ordered: it is still waiting for you in your cart."
+    ),
     "unknown_shipping": "Choose one of the offered shipping methods.",
     "unknown_payment": "Choose one of the offered payment methods.",
     "not_cancellable": "Order {reference} can no longer be cancelled: it is {status}.",
@@ -95,11 +99,9 @@ def order_place(
 ) -> Order:
     """Turn the cart into an order, or raise OrderError and change nothing.
 
-    Idempotent: a second call with the same `submission_key` returns the first call's order.
+    Idempotent: a second call with the same `submission_key` and cart returns the first call's order
+    (found under the cart's lock). The order view looks for an earlier order of its form first.
     """
-    existing = Order.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing
     if cart is None:
         raise OrderError(MESSAGES["empty"])
     try:

@@ -79,6 +79,15 @@ def place_order(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             extra["error"] = MESSAGES["form_expired"]
         return _render_checkout(request, _checkout_context(form, current_cart(), **extra), status=INVALID)
+    earlier = Order.objects.filter(submission_key=form.cleaned_data["submission_key"]).first()
+    if earlier is not None:
+        # This form was sent before (Back to an old tab, a second click): its order stands. A cart
+        # filled since is not part of it, and the shopper is told so rather than thanked again.
+        if not current_cart().is_empty:
+            messages.warning(request, MESSAGES["already_placed"].format(reference=earlier.reference))
+            request.session.pop(JUST_PLACED_KEY, None)
+        _remember(request, earlier)
+        return _go(request, earlier.get_absolute_url())
     try:
         order = order_place(
             cart=cart_find(user=request.user, session=request.session),
@@ -95,11 +104,11 @@ def place_order(request: HttpRequest) -> HttpResponse:
         context = _checkout_context(form, current_cart(), error=refused.message, problems=refused.problems)
         return _render_checkout(request, context, status=INVALID)
     # The submission key is as secret as the order link: only the browser that loaded this form has it,
-    # so a repeated submission may see the order the first one placed.
+    # so a repeated submission may see the order the first one placed. The session now opens the order:
+    # its link (with the key) goes only into the email, never into the address bar or a log.
     _remember(request, order)
     request.session[JUST_PLACED_KEY] = order.reference
-    mine = order.customer_id is not None and order.customer_id == request.user.pk
-    return _go(request, order.get_absolute_url() if mine else order.get_private_url())
+    return _go(request, order.get_absolute_url())
 
 
 def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartContents, name: str) -> HttpResponse:
@@ -121,12 +130,9 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
 
 
 def _may_view(request: HttpRequest, order: Order) -> bool:
-    """Staff, the customer who placed it, and whoever holds its link (or placed it in this session)."""
+    """Staff, the customer who placed it, and the session that placed it or opened its link."""
     user = request.user
     if user.is_authenticated and (user.is_staff or order.customer_id == user.pk):
-        return True
-    key = request.GET.get("key", "")
-    if key and secrets.compare_digest(key.encode(), order.access_key.encode()):
         return True
     return order.reference in request.session.get(SESSION_ORDERS_KEY, [])
 
@@ -144,9 +150,23 @@ def _viewable_order(request: HttpRequest, reference: str) -> Order:
     return order
 
 
+def _open_private_link(request: HttpRequest, reference: str, key: str) -> HttpResponse:
+    """The order's link from the email: its key is exchanged for access in this session, then the
+    browser moves to the bare order URL, so the key is in the address bar, history and logs once.
+    A wrong key opens nothing, but does not hide the order from whoever may see it anyway."""
+    order = Order.objects.filter(reference=reference).first()
+    if order is not None and secrets.compare_digest(key.encode(), order.access_key.encode()):
+        _remember(request, order)
+    if order is None or not _may_view(request, order):
+        raise Http404("No such order.")  # the same answer as an unknown reference: no probing
+    return HttpResponseRedirect(order.get_absolute_url(), status=303)
+
+
 @never_cache
 @require_safe
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    if "key" in request.GET:
+        return _open_private_link(request, reference, request.GET["key"])
     order = _viewable_order(request, reference)
     _remember(request, order)
     just_placed = request.session.get(JUST_PLACED_KEY) == order.reference
@@ -178,6 +198,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     return _go(request, order.get_absolute_url())
 
 
+@never_cache
 @login_required
 @require_safe
 def order_list(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -8,6 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 LOW_STOCK_THRESHOLD = 5
+
+
+def validate_image_size(image: object) -> None:
+    """A product picture of at most MAX_IMAGE_SIZE bytes."""
+    if image.size > settings.MAX_IMAGE_SIZE:
+        raise ValidationError(
+            "This picture is %(size)s MB; at most %(limit)s MB are accepted.",
+            params={"size": f"{image.size / 1_000_000:.1f}", "limit": f"{settings.MAX_IMAGE_SIZE / 1_000_000:g}"},
+            code="too_large",
+        )
 
 
 class Category(models.Model):
@@ -77,7 +88,7 @@ class Product(models.Model):
     image = models.FileField(
         upload_to="products/",
         blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "svg"])],
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "svg"]), validate_image_size],
     )
     is_active = models.BooleanField(default=True, help_text="Inactive products are hidden from the shop.")
     created_at = models.DateTimeField(default=timezone.now)

@@ -75,4 +75,4 @@ def test_sqlite_is_tuned_for_a_web_server(tmp_path):
         text=True,
         check=True,
     )
-    assert result.stdout.split() == ["IMMEDIATE", "wal", "20000", "1"]
+    assert result.stdout.split() == ["IMMEDIATE", "wal", "5000", "1"]

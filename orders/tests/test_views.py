@@ -162,14 +162,15 @@ def test_checkout_page_costs_the_same_queries_for_one_line_as_for_many(client):
 # --- Placing an order ----------------------------------------------------------------------------
 
 
-def test_guest_order_redirects_303_to_its_private_link(client):
+def test_guest_order_redirects_303_to_the_order_page_without_its_key(client):
     product = make_product(stock_quantity=5, price=Decimal("10.00"))
     cart = give_cart(client, (product, 2))
     response = client.post(CHECKOUT_URL, checkout_data(email="guest@example.com"))
 
     order = Order.objects.get()
     assert response.status_code == 303
-    assert response["Location"] == f"/orders/{order.reference}/?key={order.access_key}"
+    assert response["Location"] == f"/orders/{order.reference}/"  # the session opens it; the key stays out
+    assert client.get(response["Location"]).status_code == 200
     assert order.customer is None
     assert order.email == "guest@example.com"
     assert order.total_amount == Decimal("24.95")
@@ -206,12 +207,37 @@ def test_htmx_order_answers_with_hx_redirect_and_a_resubmission_finds_the_same_o
 
     order = Order.objects.get()
     assert first.status_code == 200
-    assert first["HX-Redirect"] == order.get_private_url()
+    assert first["HX-Redirect"] == order.get_absolute_url()
     assert again.status_code == 200
-    assert again["HX-Redirect"] == order.get_private_url()
+    assert again["HX-Redirect"] == order.get_absolute_url()
     assert plain_again.status_code == 303
-    assert plain_again["Location"] == order.get_private_url()
+    assert plain_again["Location"] == order.get_absolute_url()
     assert stock_of(product) == 3
+    # Sent again with an empty cart, the form just shows its order: nothing is waiting.
+    assert "already placed order" not in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_an_old_order_form_sent_after_filling_a_new_cart_shows_its_order_and_says_the_cart_waits(client):
+    kettle, teapot = make_product(name="Kettle", stock_quantity=5), make_product(name="Teapot", stock_quantity=5)
+    give_cart(client, (kettle, 1))
+    old_form = checkout_data()
+    client.post(CHECKOUT_URL, old_form)
+    first = Order.objects.get()
+    assert "Thank you for your order!" in client.get(first.get_absolute_url()).content.decode()
+    client.post(reverse("cart:cart_add", args=[teapot.pk]), {"quantity": "2"})  # a new cart
+
+    for headers in ({}, HTMX):  # the old tab's form, sent again, with and without JavaScript
+        response = client.post(CHECKOUT_URL, old_form, headers=headers)
+        location = response["HX-Redirect"] if headers else response["Location"]
+        assert location == first.get_absolute_url()
+        html = client.get(location).content.decode()
+        assert f"This order form had already placed order {first.reference}, so nothing more was ordered" in html
+        assert "still waiting for you in your cart" in html
+        assert "Thank you for your order!" not in html
+
+    assert Order.objects.count() == 1
+    assert stock_of(teapot) == 5
+    assert "Teapot" in client.get(CART_URL).content.decode()
 
 
 def test_posting_with_an_empty_cart_sends_the_shopper_to_the_cart(client):
@@ -479,14 +505,24 @@ def test_an_anonymous_visitor_needs_the_orders_key(client):
     assert client.get(f"{detail_url(order)}?key=wrong").status_code == 404
     assert client.get(f"{detail_url(order)}?key=").status_code == 404
     assert client.get(f"{detail_url(order)}?key={other.access_key}").status_code == 404
-    assert client.get(order.get_private_url()).status_code == 200
+    assert client.get(detail_url(order)).status_code == 404  # a wrong key opened nothing
+    assert client.get(order.get_private_url(), follow=True).status_code == 200
 
 
-def test_the_browser_that_opened_the_private_link_can_come_back_without_it(client):
+def test_the_private_link_trades_its_key_for_the_session_and_moves_to_the_bare_url(client):
+    """The key is the order's only credential: it appears once, never in the page's own URL."""
     order = make_order()
     assert client.get(detail_url(order)).status_code == 404
-    assert client.get(order.get_private_url()).status_code == 200
-    assert client.get(detail_url(order)).status_code == 200
+    response = client.get(order.get_private_url())
+    assert response.status_code == 303
+    assert response["Location"] == detail_url(order)
+    assert "no-store" in response["Cache-Control"]
+    page = client.get(detail_url(order))
+    assert page.status_code == 200
+    assert order.reference in page.content.decode()
+    # The page still shows the link for the guest to keep, and its links carry no key.
+    html = page.content.decode()
+    assert html.count(order.access_key) == 2  # the link shown to keep (its href and its text), nowhere else
 
 
 def test_the_guest_who_placed_an_order_sees_it_in_the_same_session_only(client):

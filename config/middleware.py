@@ -1,0 +1,47 @@
+"""Two rules every response follows, whatever view answered it."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than the shop ever needs, before any of it is read: 413.
+
+    Forms are small (DATA_UPLOAD_MAX_MEMORY_SIZE); only staff upload files, in the admin, up to
+    MAX_UPLOAD_SIZE. A body without a Content-Length (chunked) is read by Django as empty."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads a malformed length as no body at all
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            context = {"STORE_NAME": settings.STORE_NAME, "limit_mb": limit / 1_000_000}
+            return HttpResponse(render_to_string("413.html", context), status=413)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """A page rendered for a signed-in shopper shows who they are (the header names them), and their
+    orders and addresses: no shared cache may keep it, nor the browser on disk
+    (`Cache-Control: private, no-store`). Pages that never opened the session show nothing of anyone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and SESSION_KEY in session:
+            add_never_cache_headers(response)
+        return response
