@@ -84,6 +84,9 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int) -> CartChang
         raise CartError(MESSAGES["unavailable"].format(product=product or "this product"))
     if product.stock_quantity <= 0:
         raise CartError(MESSAGES["out_of_stock"].format(product=product))
+    # Touching the cart first locks its row: two adds to one cart run one after the other, so
+    # neither can slip a line past the other's count.
+    cart.save(update_fields=["updated_at"])
     line = CartLine.objects.filter(cart=cart, product=product).first()
     if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
         raise CartError(MESSAGES["cart_full"])
@@ -98,7 +101,6 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int) -> CartChang
         line.save(update_fields=["quantity"])
     else:
         CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
-    cart.save(update_fields=["updated_at"])
     capped = new_quantity < wanted
     key = "capped" if capped else "added"
     return CartChange(product, new_quantity, MESSAGES[key].format(product=product, quantity=new_quantity), capped)

@@ -21,15 +21,21 @@ from django.views import defaults
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
-# What a database that is down, restarting, full or locked raises (as opposed to a query that is wrong).
+# What a database that is down, restarting, full or locked raises. SQLite also reports a schema that
+# does not match the code as an OperationalError: that is a missing migration, not an outage (500).
 UNAVAILABLE = (OperationalError, InterfaceError)
+SCHEMA_PROBLEMS = ("no such table", "no such column", "has no column named")
+
+
+def _is_outage(error: BaseException) -> bool:
+    return isinstance(error, UNAVAILABLE) and not any(problem in str(error) for problem in SCHEMA_PROBLEMS)
 
 
 def database_unavailable(error: BaseException | None) -> bool:
     """Whether `error`, or an error it was raised from or while handling, says the database is unavailable."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, UNAVAILABLE):
+        if _is_outage(error):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__

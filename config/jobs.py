@@ -1,21 +1,24 @@
 """What every background job shares: retrying with back-off, and a deadline for talking to a server.
 
 Jobs are Django tasks (`django.tasks`) on the queue in the shop's own database (django-tasks-db); the
-worker (`manage.py worker`) runs them. A job that fails for a reason that may pass (the mail server is
+worker (`manage.py db_worker`) runs them. A job that fails for a reason that may pass (the mail server is
 down, slow or refuses for now) schedules its next attempt and then fails this one, so every attempt is
 recorded with its error; after the last attempt it stays Failed in the admin for staff to see.
 """
 
+import logging
 import signal
 import smtplib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from django.tasks import Task
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # How long to wait before each further attempt: 7 attempts over about 15 hours, then give up.
 RETRY_DELAYS = (
@@ -51,6 +54,19 @@ def retry_later(task: Task, *, attempt: int, **kwargs: Any) -> bool:
         return False
     task.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(attempt=attempt + 1, **kwargs)
     return True
+
+
+def attempt_to_send(task: Task, send: Callable[[], None], *, what: str, attempt: int, **kwargs: Any) -> None:
+    """One attempt of a job that talks to a server: `send()` within the deadline. When it fails for a
+    reason that may pass, the next attempt is scheduled (`task` again with `kwargs`); either way the
+    error is raised, so this attempt is recorded as failed, with its traceback, for staff to see."""
+    try:
+        with deadline():
+            send()
+    except Exception as error:
+        if may_pass(error) and retry_later(task, attempt=attempt, **kwargs):
+            logger.warning("%s: attempt %d failed (%s); trying again later", what, attempt, error)
+        raise
 
 
 @contextmanager

@@ -15,6 +15,8 @@ class RequestSizeLimitMiddleware:
     Forms are small (DATA_UPLOAD_MAX_MEMORY_SIZE); only staff upload files, in the admin, up to
     MAX_UPLOAD_SIZE. A body without a Content-Length (chunked) is read by Django as empty."""
 
+    ADMIN = "/admin/"
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -23,8 +25,8 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0  # Django reads a malformed length as no body at all
-        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = settings.MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        uploads = request.path.startswith(self.ADMIN) and request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.MAX_UPLOAD_SIZE if uploads else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length > limit:
             context = {"STORE_NAME": settings.STORE_NAME, "limit_mb": limit / 1_000_000}
             return HttpResponse(render_to_string("413.html", context), status=413)

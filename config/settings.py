@@ -158,13 +158,18 @@ if env_bool("DJANGO_PROXY_SSL_HEADER", False):
 # addresses are not locked out; the account is slowed down for them instead (docs/accounts.md).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Before the password is checked, for every sign-in form (the shop's and the admin's): an account
+    # under attack is slowed down for browsers it never signed in on (docs/accounts.md).
+    "orders.accounts.SlowDownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "") or "5")
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "") or "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Attempts refused during a lockout or a slow-down are not counted: the lockout ends when it said.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "orders.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 # How many proxies (load balancer, CDN) append to X-Forwarded-For in front of the shop; 0 trusts none.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "") or "0")
@@ -207,12 +212,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 # --- Cache and sessions ----------------------------------------------------------------------
-# REDIS_URL (redis://host:6379/0) puts the cache in Redis, shared by every web process and host, and
-# sessions in the database with Redis in front of them (cached_db): most requests read the session
-# from Redis, and a Redis that is down or slow costs no session and no error page. Every cache call
-# then fails fast (half a second at most) and counts as a miss, so reads and writes go to the
-# database until Redis is back (docs/deploy.md). Without REDIS_URL the cache is per process (nothing
-# depends on it: limits are counted in the database) and sessions live in the database.
+# Sessions live in the database, the one place that knows whether a shopper signed out: a copy kept
+# in a cache could survive a sign-out whose cache write was lost, and would be gone with the cache.
+# REDIS_URL (redis://host:6379/0) puts the cache in Redis, shared by every web process and host;
+# a Redis that is down or slow fails each call within half a second and counts as a miss, so the
+# shop reads what it needs from the database until Redis is back (docs/deploy.md). Without it the
+# cache is per process. Limits are counted in the database, never in the cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -224,10 +229,9 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a cart and a sign-in last a month
 
 # Request sizes: the shop's forms are a few KB (the admin's product list at most some hundred);

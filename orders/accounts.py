@@ -2,7 +2,6 @@
 the shop's limits. Sign out and the other password views are Django's own (orders/account_urls.py).
 The limits and lockouts are explained in docs/accounts.md."""
 
-import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -15,8 +14,9 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
-from django.core.exceptions import ValidationError
-from django.db.models import Max, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
@@ -41,10 +41,6 @@ MESSAGES = {
         "Too many password reset links were asked for from your network or for this address in the last "
         "hour. The links already sent still work: please check your inbox and spam folder, or try again later."
     ),
-    "slow_down": (
-        "This account had many failed sign-in attempts recently, so sign-in is slowed down for it: please "
-        "wait {seconds} seconds and try again. Forgotten your password? Reset it by email."
-    ),
 }
 TOO_MANY_REQUESTS = 429
 HOUR = 3600
@@ -56,32 +52,52 @@ KNOWN_DEVICE_SALT = "storefront.accounts.known-device"
 KNOWN_DEVICE_AGE = timedelta(days=365)
 
 
-def too_many(action: str, key: str, *, limit: int, period: int = HOUR) -> bool:
-    """Count one attempt of `action` by `key`; True once more than `limit` were made in `period` seconds.
+def _lock(digest: str) -> None:
+    """Hold a lock on one counted key until the transaction ends. SQLite needs none: its write
+    transactions are IMMEDIATE, one at a time (config/settings.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
 
-    The attempt is written first and the window counted after, in the database: concurrent attempts
-    in any number of processes each count all the others, so the limit can never be overrun."""
+
+def too_many(action: str, key: str, *, limit: int, period: int = HOUR) -> bool:
+    """True when `limit` attempts of `action` by `key` were already let through in the last `period`
+    seconds; otherwise count this one and return False.
+
+    Counted in the database under a lock on the key, so every process and host shares the count and
+    concurrent attempts let exactly `limit` through. Refused attempts do not count: whoever waits a
+    while gets in again."""
     now = timezone.now()
     since = now - timedelta(seconds=period)
     digest = salted_hmac("storefront.rate-limit", f"{action}:{key}", algorithm="sha256").hexdigest()
-    RateLimitHit.objects.filter(action=action, at__lt=since).delete()
-    RateLimitHit.objects.create(action=action, key=digest, at=now)
-    return RateLimitHit.objects.filter(action=action, key=digest, at__gte=since).count() > limit
+    with transaction.atomic():
+        _lock(digest)
+        RateLimitHit.objects.filter(action=action, at__lt=since).delete()
+        if RateLimitHit.objects.filter(action=action, key=digest, at__gte=since).count() >= limit:
+            return True
+        RateLimitHit.objects.create(action=action, key=digest, at=now)
+        return False
 
 
-def known_accounts(request: HttpRequest) -> list[str]:
+def _device_token(user: AbstractBaseUser) -> str:
+    # Tied to the password: a new password makes every browser a stranger again.
+    return f"{user.pk}:{user.get_session_auth_hash()}"
+
+
+def known_device(request: HttpRequest, user: AbstractBaseUser) -> bool:
+    """Whether `user` signed in on this browser with their current password."""
     raw = request.get_signed_cookie(
         KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE.total_seconds()
     )
-    return [pk for pk in raw.split(",") if pk]
+    return _device_token(user) in raw.split(",")
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: AbstractBaseUser) -> None:
-    others = [pk for pk in known_accounts(request) if pk != str(user.pk)]
-    accounts = [*others[-4:], str(user.pk)]
+    raw = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT)
+    others = [token for token in raw.split(",") if token and token.split(":")[0] != str(user.pk)]
     response.set_signed_cookie(
         KNOWN_DEVICE_COOKIE,
-        ",".join(accounts),
+        ",".join([*others[-4:], _device_token(user)]),
         salt=KNOWN_DEVICE_SALT,
         max_age=int(KNOWN_DEVICE_AGE.total_seconds()),
         secure=settings.SESSION_COOKIE_SECURE,
@@ -90,27 +106,54 @@ def remember_device(request: HttpRequest, response: HttpResponse, user: Abstract
     )
 
 
-def sign_in_wait(request: HttpRequest, username: str) -> int:
-    """Seconds this browser must wait before it may try to sign in to `username`; 0 when it may now.
+def sign_in_slowed_down(request: HttpRequest, username: str) -> bool:
+    """Whether this attempt on `username` must wait (docs/accounts.md).
 
     django-axes locks an account out only for the address that failed; on top of that, once an
-    account has SIGN_IN_SLOWDOWN_AFTER failures from anywhere within the cool-off, each further
-    attempt from a browser it never signed in on must wait SIGN_IN_SLOWDOWN_SECONDS after the last
-    failure. Guessing slows to a crawl, and the owner on their own browser is never held up."""
-    if not username or "\x00" in username:
-        return 0  # no account has such a name; the form refuses it
+    account has SIGN_IN_SLOWDOWN_AFTER failures from anywhere within the cool-off, browsers it never
+    signed in on get one attempt per SIGN_IN_SLOWDOWN_SECONDS between them, claimed in the database
+    so that a burst gets one too. Guessing slows to a crawl; the owner on their own browser is never
+    held up."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        total=Sum("failures_since_start"), last=Max("attempt_time")
-    )
-    if (failures["total"] or 0) < settings.SIGN_IN_SLOWDOWN_AFTER:
-        return 0
+        total=Sum("failures_since_start")
+    )["total"]
+    if (failures or 0) < settings.SIGN_IN_SLOWDOWN_AFTER:
+        return False
     user_model = get_user_model()
     owner = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
-    if owner is not None and str(owner.pk) in known_accounts(request):
-        return 0
-    elapsed = (timezone.now() - failures["last"]).total_seconds()
-    return max(0, math.ceil(settings.SIGN_IN_SLOWDOWN_SECONDS - elapsed))
+    if owner is not None and known_device(request, owner):
+        return False
+    return too_many("sign_in", username, limit=1, period=settings.SIGN_IN_SLOWDOWN_SECONDS)
+
+
+class SlowDownBackend:
+    """An authentication backend before Django's, so that every sign-in form (the shop's, the admin's)
+    is slowed down alike, with the username exactly as the form cleaned it. A slowed-down attempt stops there:
+    the password is not checked, and django-axes neither counts it nor extends a lockout
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off); its middleware answers with
+    lockout_response. It signs nobody in, so it has no get_user() (and is never the one that
+    force_login() or login() without a backend picks)."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: object
+    ) -> None:
+        if request is not None and username and "\x00" not in username and sign_in_slowed_down(request, username):
+            request.axes_locked_out = True
+            request.sign_in_slowed_down = True
+            raise PermissionDenied("Sign-in to this account is slowed down.")
+
+
+def lockout_response(request: HttpRequest, response: HttpResponse | None, credentials: dict) -> HttpResponse:
+    """django-axes' answer to a refused sign-in (AXES_LOCKOUT_CALLABLE): this address is locked out of
+    the account, or the account is slowed down for this browser."""
+    context = {
+        "slowed_down": getattr(request, "sign_in_slowed_down", False),
+        "wait_seconds": settings.SIGN_IN_SLOWDOWN_SECONDS,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=TOO_MANY_REQUESTS)
 
 
 class SignUpForm(UserCreationForm):
@@ -165,19 +208,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in, except that a signed-in visitor goes straight on, a `next` pointing back at
-    the sign-in page itself (which Django would refuse as a loop) means the default page, and an
-    account under attack is slowed down for browsers it never signed in on (sign_in_wait)."""
+    the sign-in page itself (which Django would refuse as a loop) means the default page, and the
+    browser is remembered as the account's own (SlowDownBackend never slows it down)."""
 
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        wait = sign_in_wait(request, request.POST.get("username", "")[:255])
-        if wait:
-            # Refused before the password is checked: the attempt is neither a failure nor a success.
-            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
-            context = self.get_context_data(form=form, error=MESSAGES["slow_down"].format(seconds=wait))
-            return self.render_to_response(context, status=TOO_MANY_REQUESTS)
-        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         response = super().form_valid(form)
@@ -214,4 +248,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: forms.Form) -> HttpResponse:
         response = super().form_valid(form)
         axes_reset(username=self.user.get_username())
+        remember_device(self.request, response, self.user)  # whoever holds the email is the owner
         return response

@@ -8,20 +8,16 @@ an attempt fail and the job is tried again later (config/jobs.py); staff see eve
 admin under Django Tasks DB → Task results.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
-from config.jobs import deadline, may_pass, retry_later
+from config.jobs import attempt_to_send
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order
-
-logger = logging.getLogger(__name__)
 
 
 def order_send_confirmation(*, order: Order, site_url: str) -> None:
@@ -45,17 +41,14 @@ def order_send_confirmation(*, order: Order, site_url: str) -> None:
 @task
 def order_confirmation_send(*, order_id: int, site_url: str, attempt: int = 1) -> None:
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
-    try:
-        with deadline():
-            order_send_confirmation(order=order, site_url=site_url)
-    except Exception as error:
-        if may_pass(error) and retry_later(
-            order_confirmation_send, attempt=attempt, order_id=order_id, site_url=site_url
-        ):
-            logger.warning(
-                "Confirmation of order %s: attempt %d failed (%s); trying again later", order, attempt, error
-            )
-        raise  # this attempt is recorded as failed, with its error, for staff to see
+    attempt_to_send(
+        order_confirmation_send,
+        lambda: order_send_confirmation(order=order, site_url=site_url),
+        what=f"Confirmation of order {order.reference}",
+        attempt=attempt,
+        order_id=order_id,
+        site_url=site_url,
+    )
 
 
 class PasswordResetEmails(PasswordResetForm):
@@ -81,12 +74,12 @@ def password_reset_send(*, email: str, domain: str, use_https: bool, attempt: in
     form = PasswordResetEmails({"email": email})
     if not form.is_valid():
         return
-    try:
-        with deadline():
-            form.save(domain_override=domain, use_https=use_https)
-    except Exception as error:
-        if may_pass(error) and retry_later(
-            password_reset_send, attempt=attempt, email=email, domain=domain, use_https=use_https
-        ):
-            logger.warning("Password reset email: attempt %d failed (%s); trying again later", attempt, error)
-        raise
+    attempt_to_send(
+        password_reset_send,
+        lambda: form.save(domain_override=domain, use_https=use_https),
+        what="Password reset email",
+        attempt=attempt,
+        email=email,
+        domain=domain,
+        use_https=use_https,
+    )

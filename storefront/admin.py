@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Category, Product, StockMovement
-from .services import MESSAGES, StockChange, StockError, stock_record, stock_set
+from .services import StockChange, StockError, stock_moved_message, stock_record, stock_set
 
 STOCK = "stock_quantity"
 
@@ -18,17 +18,19 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ProductStockForm(forms.ModelForm):
-    """A product form that knows the stock staff saw: the page carries it as a hidden initial value.
+    """A product form that knows what staff were shown: the page carries every value as a hidden
+    initial one beside its field.
 
-    Django would compare the submitted stock with the stock at the time of saving, so a sale made
-    while the page was open looked like a change by staff and was undone. Here the stock counts as
-    changed only when staff typed another number than the one they were shown, and then it is
-    refused if the stock moved meanwhile (with the current figure), never written over a sale."""
+    Django would compare what is submitted with the product at the time of saving, so a sale made
+    while the page was open looked like a change by staff and was undone, and so did another staff
+    member's new price. Here a field counts as changed only when staff changed it on this page; the
+    stock is then refused if it moved meanwhile (with the current figure), never written over a sale."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if STOCK in self.fields:
-            self.fields[STOCK].show_hidden_initial = True
+        for field in self.fields.values():
+            if not isinstance(field, forms.FileField):  # a file input cannot carry a value back
+                field.show_hidden_initial = True
 
     def stock_seen(self) -> int | None:
         field = self.fields[STOCK]
@@ -47,12 +49,7 @@ class ProductStockForm(forms.ModelForm):
             current = Product.objects.filter(pk=self.instance.pk).values_list(STOCK, flat=True).first()
             seen = self.stock_seen()
             if current is not None and current != seen:
-                self.add_error(
-                    STOCK,
-                    MESSAGES["moved"].format(
-                        product=self.instance, seen="?" if seen is None else seen, current=current
-                    ),
-                )
+                self.add_error(STOCK, stock_moved_message(self.instance, seen=seen, current=current))
                 # The form comes back having seen the current stock: sending it again means "yes, this figure".
                 self.data = self.data.copy()
                 self.data[self.add_initial_prefix(STOCK)] = str(current)
@@ -102,7 +99,7 @@ class ProductAdmin(admin.ModelAdmin):
                 opening = StockChange(product_id=obj.pk, change=obj.stock_quantity, stock_after=obj.stock_quantity)
                 stock_record(kind=StockMovement.Kind.ADJUSTMENT, changes=[opening], by=request.user, note="New product")
             return
-        # Only what staff changed is written: never the stock (below), never a field someone else saved meanwhile.
+        # Only what staff changed on this page is written, the stock through stock_set (below).
         editable = {field.name for field in obj._meta.concrete_fields if field.editable and not field.primary_key}
         obj.save(update_fields=[*(editable & set(form.changed_data)) - {STOCK}, "updated_at"])
         if form.stock_changed_by_staff():

@@ -21,6 +21,10 @@ class StockError(Exception):
     """A stock change was refused; str(error) says why, with the current stock."""
 
 
+def stock_moved_message(product: Product, *, seen: int | None, current: int) -> str:
+    return MESSAGES["moved"].format(product=product, seen="?" if seen is None else seen, current=current)
+
+
 @dataclass(frozen=True)
 class StockChange:
     """One product's stock change, made under the product's row lock: by how much and what it left."""
@@ -69,11 +73,7 @@ def stock_set(
     page was loaded): staff decide again with the current figure, and no sale is ever undone."""
     product = Product.objects.select_for_update().get(pk=product_id)
     if product.stock_quantity != seen:
-        raise StockError(
-            MESSAGES["moved"].format(
-                product=product, seen="?" if seen is None else seen, current=product.stock_quantity
-            )
-        )
+        raise StockError(stock_moved_message(product, seen=seen, current=product.stock_quantity))
     Product.objects.filter(pk=product_id).update(stock_quantity=quantity)
     change = StockChange(product_id=product_id, change=quantity - product.stock_quantity, stock_after=quantity)
     if change.change:

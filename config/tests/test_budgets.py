@@ -174,10 +174,10 @@ def test_cart_fragment_with_lines(client, django_assert_num_queries):
 
 def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     product = kitchen[0]
-    # the product (404 check), the new cart; savepoint, the product locked, its line (none yet),
-    # the cart's line count (room for a new product?), the line inserted, the cart's updated_at,
-    # release; cart lines with products (the regions), the products of the listed cards (one query
-    # for all); the new session: exists?, savepoint, insert, release
+    # the product (404 check), the new cart; savepoint, the product locked, the cart's updated_at
+    # (which locks it), its line (none yet), the cart's line count (room for a new product?), the
+    # line inserted, release; cart lines with products (the regions), the products of the listed
+    # cards (one query for all); the new session: exists?, savepoint, insert, release
     with django_assert_num_queries(15):
         response = add_from_catalog(client, product, kitchen[:24])
     assert response.status_code == 200
@@ -185,9 +185,9 @@ def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_q
 
 def test_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[1])
-    # the product (404 check), session, the cart; savepoint, the product locked, its line (none
-    # yet), the cart's line count, the line inserted, the cart's updated_at, release; cart lines with
-    # products (the regions), the products of the 24 listed cards (one query for all)
+    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
+    # updated_at, its line (none yet), the cart's line count, the line inserted, release; cart lines
+    # with products (the regions), the products of the 24 listed cards (one query for all)
     with django_assert_num_queries(12):
         response = add_from_catalog(client, kitchen[0], kitchen[:24])
     html = response.text
@@ -216,9 +216,9 @@ def test_add_to_cart_from_a_product_page_with_htmx(client, django_assert_num_que
     give_cart(client, other)
     target = f"add-to-cart-detail-{product.pk}"
     headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": f"cart-count {target}"}
-    # the product (404 check), session, the cart; savepoint, the product locked, its line, the
-    # cart's line count, the line inserted, the cart's updated_at, release; cart lines with products,
-    # the region's product
+    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
+    # updated_at, its line, the cart's line count, the line inserted, release; cart lines with
+    # products, the region's product
     with django_assert_num_queries(12):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "2"}, headers=headers)
     assert response.status_code == 200
@@ -229,9 +229,9 @@ def test_add_to_cart_from_a_product_page_without_javascript(client, django_asser
     product, other = make_products(2)
     give_cart(client, other)
     data = {"quantity": "2", "next": product.get_absolute_url()}
-    # the product (404 check), session, the cart; savepoint, the product locked, its line, the
-    # cart's line count, the line inserted, the cart's updated_at, release; the session saved with
-    # the message: savepoint, update, release
+    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
+    # updated_at, its line, the cart's line count, the line inserted, release; the session saved
+    # with the message: savepoint, update, release
     with django_assert_num_queries(13):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), data)
     assert response.status_code == 303

@@ -32,7 +32,7 @@ def test_an_unknown_forwarded_host_behind_the_proxy_setting_is_a_400_page(visito
     settings.USE_X_FORWARDED_HOST = True
     response = visitor.get("/cart/", HTTP_X_FORWARDED_HOST="attacker.example")
     assert response.status_code == 400
-    assert "Cart" in response.content.decode()  # the header still renders, with an empty cart
+    assert '<span id="cart-count" class="badge" data-cart-region>0<' in response.content.decode()  # the header, empty
 
 
 # --- The database is unavailable -----------------------------------------------------------------
@@ -160,6 +160,24 @@ def test_an_upload_larger_than_the_limit_is_refused_before_it_is_read(visitor):
     )
     assert response.status_code == 413
     assert "at most 10 MB" in response.content.decode()
+
+
+def test_only_the_admin_takes_uploads_larger_than_a_form(visitor):
+    response = visitor.generic(
+        "POST",
+        reverse("cart:cart_add", args=[1]),
+        data=b"",
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH="1000001",
+    )
+    assert response.status_code == 413
+    assert "at most 1 MB" in response.content.decode()
+
+
+def test_a_missing_table_is_a_bug_not_an_outage(visitor):
+    with refuse(("SELECT",), "no such table: storefront_product"):
+        response = visitor.get(reverse("storefront:product_list"))
+    assert response.status_code == 500
 
 
 def test_a_product_picture_is_at_most_five_megabytes():

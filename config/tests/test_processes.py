@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from orders.tests.factories import ADDRESS
+
 from .servers import ROOT, Browser, clean_environment, free_port
 
 pytestmark = pytest.mark.servers
@@ -45,20 +47,7 @@ def place_an_order(base: str) -> str:
     browser.post(base + add, {"quantity": "1", "next": product_url})
     form = browser.get(f"{base}/checkout/")
     hidden = dict(re.findall(r'<input type="hidden" name="(submission_key|reviewed_subtotal)" value="([^"]*)"', form))
-    page = browser.post(
-        f"{base}/checkout/",
-        {
-            **hidden,
-            "email": "guest@example.com",
-            "shipping_name": "Ann Example",
-            "shipping_address": "Hauptstraße 1",
-            "shipping_city": "Berlin",
-            "shipping_postcode": "10115",
-            "shipping_country": "DE",
-            "shipping_method": "standard",
-            "payment_method": "bank_transfer",
-        },
-    )
+    page = browser.post(f"{base}/checkout/", {**hidden, **ADDRESS, "email": "guest@example.com"})
     return re.search(r"Your order <strong>([0-9A-Z]{8})</strong> is placed", page)[1]
 
 

@@ -1,5 +1,5 @@
-"""The scale-out path, for real: gunicorn with REDIS_URL keeps sessions out of the web processes, and
-a Redis outage costs no session and no error page.
+"""The scale-out path, for real: gunicorn with REDIS_URL keeps no state of its own, and a Redis outage
+costs no session and no error page.
 
 A real redis-server and a real gunicorn, driven over HTTP by a client with a cookie jar: a shopper
 signs in and fills the cart; the web server is replaced by another process, and the same cookie still
@@ -32,15 +32,14 @@ def test_a_session_outlives_the_web_process_and_a_redis_outage(shop, redis_serve
     assert cart_count(page) == 1
     shop.stop_all()
 
-    # Another process, the same session: it is read from Redis, kept in the database.
+    # Another process, the same session (kept in the database, which every host shares).
     second = shop.start_web("second")
     page = browser.get(f"{second}/cart/")
     assert signed_in_as(page) == USERNAME
     assert cart_count(page) == 1
     assert redis_server.answers()
 
-    # Redis stops: every page still answers, the session and the cart are read from the database,
-    # and changes are written there.
+    # Redis stops: every page still answers, and nothing the shopper had is gone.
     redis_server.stop()
     assert not redis_server.answers()
     page = browser.get(f"{second}/cart/")

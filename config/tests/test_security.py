@@ -9,12 +9,14 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cart.tests.factories import make_user
 from config.security import client_ip
+from orders.models import RateLimitHit
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -123,8 +125,10 @@ def test_failures_from_other_addresses_never_lock_the_owner_out(client, settings
         reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
     )
     assert response.status_code == 429
-    # ... but not its owner on their own network (the failures are below the slow-down threshold).
-    settings.SIGN_IN_SLOWDOWN_AFTER = 100
+    assert "Sign-in is paused for this account and network after 3 failed attempts" in response.content.decode()
+    # ... but not the owner on another network: on a browser new to the account they wait for the
+    # next pause to pass (the guesser took this one), then get in.
+    RateLimitHit.objects.update(at=timezone.now() - timedelta(seconds=11))
     response = Client().post(
         reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.99"
     )
@@ -146,46 +150,63 @@ def fail_from_many_addresses(username: str, times: int) -> None:
         Client().post(reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR=f"10.1.0.{n}")
 
 
+def sign_in(browser: Client, username: str, password: str, *, url: str = "/accounts/login/", address: str = "10.2.0.1"):
+    return browser.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
 @pytest.mark.django_db
-def test_an_account_under_attack_is_slowed_down_for_new_browsers_without_checking_the_password(settings):
+def test_an_account_under_attack_gives_new_browsers_one_attempt_per_pause(settings):
     settings.SIGN_IN_SLOWDOWN_AFTER, settings.SIGN_IN_SLOWDOWN_SECONDS = 4, 10
-    make_user(username="ann", password="correct-horse-battery")
+    make_user(username="ann", password="correct-horse-battery", is_staff=True)
     fail_from_many_addresses("ann", 4)
+    # One attempt gets through (and fails) ...
+    assert sign_in(Client(), "ann", "wrong", address="10.2.0.9").status_code == 200
     attempts_before = AccessAttempt.objects.count()
 
-    response = Client().post(
-        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.2.0.1"
-    )
+    # ... and every other within the pause is refused before any password is checked, however the
+    # name is spelled and whichever sign-in form is used.
+    for username, url in [
+        ("ann", "/accounts/login/"),
+        ("ann ", "/accounts/login/"),
+        ("ａnn", "/accounts/login/"),  # full-width a: the form normalises it to "ann"
+        ("ann", reverse("admin:login")),
+    ]:
+        response = sign_in(Client(), username, "correct-horse-battery", url=url)
+        assert response.status_code == 429, (username, url)
+        assert "please wait 10 seconds and try again" in response.content.decode().lower()
+        assert "_auth_user_id" not in response.wsgi_request.session
+    assert AccessAttempt.objects.aggregate(total=Sum("failures_since_start"))["total"] == 5
+    assert AccessAttempt.objects.count() == attempts_before
 
-    assert response.status_code == 429
-    html = response.content.decode()
-    assert "sign-in is slowed down for it: please wait 10 seconds and try again" in html
-    assert 'value="ann"' in html  # the form comes back filled in
-    assert AccessAttempt.objects.count() == attempts_before  # refused before any password was checked
     # Once the pause has passed, the next attempt is heard.
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(seconds=11))
-    response = Client().post(
-        reverse("login"), {"username": "ann", "password": "correct-horse-battery"}, REMOTE_ADDR="10.2.0.1"
-    )
-    assert response.status_code == 302
+    RateLimitHit.objects.update(at=timezone.now() - timedelta(seconds=11))
+    assert sign_in(Client(), "ann", "correct-horse-battery").status_code == 302
 
 
 @pytest.mark.django_db
 def test_the_owner_on_a_browser_they_signed_in_on_is_never_slowed_down(settings):
     settings.SIGN_IN_SLOWDOWN_AFTER = 4
-    make_user(username="ann", password="correct-horse-battery")
+    ann = make_user(username="ann", password="correct-horse-battery")
     owner = Client()
-    assert owner.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"}).status_code == 302
+    assert sign_in(owner, "ann", "correct-horse-battery").status_code == 302
     assert owner.cookies["known_device"]["httponly"]
     owner.post(reverse("logout"))
-    fail_from_many_addresses("ann", 6)
-    response = owner.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"})
-    assert response.status_code == 302
-    # A forged or copied-over cookie for another account does not count.
-    stranger = Client()
-    stranger.cookies["known_device"] = owner.cookies["known_device"].value.replace("1", "2")
-    response = stranger.post(reverse("login"), {"username": "ann", "password": "correct-horse-battery"})
-    assert response.status_code == 429
+    fail_from_many_addresses("ann", 6)  # the fifth took this pause's attempt
+    assert sign_in(Client(), "ann", "correct-horse-battery").status_code == 429  # a browser new to ann waits
+
+    assert sign_in(owner, "ann", "correct-horse-battery").status_code == 302
+    owner.post(reverse("logout"))
+
+    # The cookie speaks for that account only, for its current password, and cannot be altered.
+    make_user(username="bob", password="battery-staple-horse")
+    fail_from_many_addresses("bob", 6)
+    assert sign_in(owner, "bob", "battery-staple-horse").status_code == 429
+    forged = Client()
+    forged.cookies["known_device"] = owner.cookies["known_device"].value.replace(str(ann.pk), "999")
+    assert sign_in(forged, "ann", "correct-horse-battery").status_code == 429
+    ann.set_password("a-brand-new-passphrase")
+    ann.save()
+    assert sign_in(owner, "ann", "a-brand-new-passphrase").status_code == 429
 
 
 @pytest.mark.django_db

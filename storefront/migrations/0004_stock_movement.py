@@ -6,6 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def record_opening_stock(apps, schema_editor):
+    """Every product's stock as the log begins, so that the sum of its movements is its stock."""
+    Product = apps.get_model("storefront", "Product")
+    StockMovement = apps.get_model("storefront", "StockMovement")
+    products = Product.objects.filter(stock_quantity__gt=0).values_list("pk", "stock_quantity").iterator()
+    batch = []
+    for pk, stock in products:
+        batch.append(StockMovement(product_id=pk, kind="adjustment", change=stock, stock_after=stock, note="Opening stock"))
+        if len(batch) == 1000:
+            StockMovement.objects.bulk_create(batch)
+            batch.clear()
+    StockMovement.objects.bulk_create(batch)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,4 +46,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['product', '-at', '-id'], name='stock_movement_product_at')],
             },
         ),
+        # Reversed, the table goes away with its rows.
+        migrations.RunPython(record_opening_stock, migrations.RunPython.noop),
     ]

@@ -104,6 +104,18 @@ def test_saving_the_form_after_a_sale_keeps_the_sale_when_staff_changed_only_the
     assert list(product.stock_movements.values_list("kind", "change", "stock_after")) == [(Kind.SALE, -3, 7)]
 
 
+def test_saving_the_form_writes_only_what_this_page_changed(client, staff):
+    product = make_product(name="Kettle", price=Decimal("10.00"))
+    form = form_of(client.get(change_url(product)))
+    Product.objects.filter(pk=product.pk).update(price=Decimal("11.50"))  # a colleague's new price
+
+    response = client.post(change_url(product), {**form, "name": "Steel kettle"})
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.price) == ("Steel kettle", Decimal("11.50"))
+
+
 def test_staff_changing_the_stock_records_an_adjustment_with_who_and_why(client, staff):
     product = make_product(stock_quantity=10)
     form = form_of(client.get(change_url(product)))
