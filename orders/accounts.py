@@ -10,11 +10,13 @@ from axes.utils import reset as axes_reset
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -206,12 +208,32 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=status)
 
 
+class UsernameLengthChecked(forms.Form):
+    """Django's sign-in forms set the username's max_length after building the field, so the length
+    is never checked and any name reaches authenticate(), where django-axes stores it in 255
+    characters (a 500 on PostgreSQL). Here a name too long is an ordinary form error."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class SignInForm(UsernameLengthChecked, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(UsernameLengthChecked, AdminAuthenticationForm):
+    pass
+
+
 class SignInView(auth_views.LoginView):
     """Django's sign-in, except that a signed-in visitor goes straight on, a `next` pointing back at
     the sign-in page itself (which Django would refuse as a loop) means the default page, and the
     browser is remembered as the account's own (SlowDownBackend never slows it down)."""
 
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         response = super().form_valid(form)

@@ -2,8 +2,12 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .accounts import AdminSignInForm
 from .models import Order, OrderLine, OrderStatusChange
 from .services import OrderError, order_change_status
+
+# The admin's sign-in checks the username's length like the shop's (orders/accounts.py).
+admin.site.login_form = AdminSignInForm
 
 
 class OrderLineInline(admin.TabularInline):

@@ -136,6 +136,15 @@ def test_failures_from_other_addresses_never_lock_the_owner_out(client, settings
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_a_username_too_long_for_any_account_is_a_form_error(client, url):
+    response = client.post(url, {"username": "a" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_locked_out_address_may_still_sign_in_to_another_account(client, settings):
     settings.AXES_FAILURE_LIMIT = 3
     make_user(username="ann", password="correct-horse-battery")
