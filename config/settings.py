@@ -177,9 +177,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "") or "0
 # signed in on must wait this many seconds after the last failure before trying it again.
 SIGN_IN_SLOWDOWN_AFTER = int(os.environ.get("SIGN_IN_SLOWDOWN_AFTER", "") or "10")
 SIGN_IN_SLOWDOWN_SECONDS = int(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "") or "10")
-# Sign-ups per IP address and hour; password reset links per IP address and hour, and per email
-# address and hour. Counted in the database, so every process and host shares them.
+# Accounts created per IP address and hour (and, more loosely, sign-up forms sent); password reset
+# links per IP address and hour, and per email address and hour. Counted in the database, so every process and host shares them.
 SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "") or "10")
+SIGNUP_ATTEMPT_LIMIT = int(os.environ.get("SIGNUP_ATTEMPT_LIMIT", "") or "50")  # forms sent, accounts or not
 PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "") or "10")
 PASSWORD_RESET_ACCOUNT_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "") or "3")
 

@@ -2,6 +2,8 @@
 the shop's limits. Sign out and the other password views are Django's own (orders/account_urls.py).
 The limits and lockouts are explained in docs/accounts.md."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -39,6 +41,9 @@ MESSAGES = {
     "email_taken": "An account with this email already exists.",
     "welcome": "Welcome, {username}! Your account is ready and you are signed in.",
     "too_many": "Too many accounts were created from your network in the last hour. Please try again later.",
+    "too_many_attempts": (
+        "Too many attempts to create an account came from your network in the last hour. Please try again later."
+    ),
     "reset_too_many": (
         "Too many password reset links were asked for from your network or for this address in the last "
         "hour. The links already sent still work: please check your inbox and spam folder, or try again later."
@@ -62,22 +67,36 @@ def _lock(digest: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
 
 
-def too_many(action: str, key: str, *, limit: int, period: int = HOUR) -> bool:
-    """True when `limit` attempts of `action` by `key` were already let through in the last `period`
-    seconds; otherwise count this one and return False.
+@contextmanager
+def rate_limit(action: str, key: str, *, limit: int, period: int = HOUR) -> Iterator[Callable[[], None] | None]:
+    """Hold the lock on `key`'s count for `action` while the caller decides: yields a function that
+    counts one attempt when fewer than `limit` were counted in the last `period` seconds, or None when
+    the limit is reached.
 
     Counted in the database under a lock on the key, so every process and host shares the count and
-    concurrent attempts let exactly `limit` through. Refused attempts do not count: whoever waits a
-    while gets in again."""
+    concurrent attempts let exactly `limit` through. What is not counted does not count: whoever waits
+    a while gets in again."""
     now = timezone.now()
     since = now - timedelta(seconds=period)
     digest = salted_hmac("storefront.rate-limit", f"{action}:{key}", algorithm="sha256").hexdigest()
+
+    def count() -> None:
+        RateLimitHit.objects.create(action=action, key=digest, at=now)
+
     with transaction.atomic():
         _lock(digest)
         RateLimitHit.objects.filter(action=action, at__lt=since).delete()
-        if RateLimitHit.objects.filter(action=action, key=digest, at__gte=since).count() >= limit:
+        full = RateLimitHit.objects.filter(action=action, key=digest, at__gte=since).count() >= limit
+        yield None if full else count
+
+
+def too_many(action: str, key: str, *, limit: int, period: int = HOUR) -> bool:
+    """True when `limit` attempts of `action` by `key` were let through in the last `period` seconds;
+    otherwise count this one and return False."""
+    with rate_limit(action, key, limit=limit, period=period) as count:
+        if count is None:
             return True
-        RateLimitHit.objects.create(action=action, key=digest, at=now)
+        count()
         return False
 
 
@@ -190,12 +209,17 @@ def signup(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(done_url, status=303)
     if request.method == "POST":
         form = SignUpForm(request.POST)
-        if too_many("signup", client_ip(request), limit=settings.SIGNUP_RATE_LIMIT):
-            form.add_error(None, MESSAGES["too_many"])
-            context = {"form": form, "next": next_url}
-            return render(request, "registration/signup.html", context, status=TOO_MANY_REQUESTS)
+        address = client_ip(request)
+        if too_many("signup_attempt", address, limit=settings.SIGNUP_ATTEMPT_LIMIT):
+            return _signup_refused(request, form, next_url, MESSAGES["too_many_attempts"])
         if form.is_valid():
-            user = form.save()
+            user = form.save(commit=False)  # the password is hashed here, before the count's lock
+            with rate_limit("signup", address, limit=settings.SIGNUP_RATE_LIMIT) as count:
+                if count is not None:
+                    user.save()
+                    count()
+            if count is None:
+                return _signup_refused(request, form, next_url, MESSAGES["too_many"])
             # login() sends user_logged_in, which moves the guest's cart into the new account.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, MESSAGES["welcome"].format(username=user.get_username()))
@@ -206,6 +230,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm()
     status = INVALID if form.errors else 200
     return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+def _signup_refused(request: HttpRequest, form: SignUpForm, next_url: str, message: str) -> HttpResponse:
+    form.add_error(None, message)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=TOO_MANY_REQUESTS)
 
 
 class UsernameLengthChecked(forms.Form):

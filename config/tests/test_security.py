@@ -257,6 +257,33 @@ def test_sign_up_is_rate_limited_per_address(client, settings):
     assert not get_user_model().objects.filter(username="third").exists()
 
 
+def signup_form(name: str, **changes: str) -> dict[str, str]:
+    password = "a-long-enough-passphrase"
+    return {"username": name, "email": f"{name}@example.com", "password1": password, "password2": password, **changes}
+
+
+@pytest.mark.django_db
+def test_mistyped_sign_ups_do_not_count_as_accounts(client, settings):
+    settings.SIGNUP_RATE_LIMIT = 2
+    for n in range(10):
+        response = client.post(reverse("signup"), signup_form(f"typo{n}", password2="does-not-match"))
+        assert response.status_code == 422
+    assert client.post(reverse("signup"), signup_form("ann")).status_code == 303
+    assert get_user_model().objects.filter(username="ann").exists()
+
+
+@pytest.mark.django_db
+def test_sign_up_attempts_are_limited_too_more_loosely_and_said_so(client, settings):
+    settings.SIGNUP_ATTEMPT_LIMIT = 3
+    for n in range(3):
+        client.post(reverse("signup"), signup_form(f"typo{n}", password2="does-not-match"))
+    response = client.post(reverse("signup"), signup_form("ann"))
+    assert response.status_code == 429
+    assert "Too many attempts to create an account came from your network" in response.content.decode()
+    assert "accounts were created" not in response.content.decode()
+    assert not get_user_model().objects.filter(username="ann").exists()
+
+
 @pytest.mark.django_db
 def test_sign_ups_are_counted_in_the_database_not_in_a_process(client, settings):
     """What a restart or another worker process sees: an empty cache, the same database."""
