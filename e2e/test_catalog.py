@@ -135,6 +135,8 @@ def test_an_impossible_price_range_is_explained(page: Page, shop, javascript, as
 
     expect(catalog.filter_problem).to_contain_text("Some filters could not be used")
     expect(catalog.filter_problem).to_contain_text("Max price: Max price must not be below min price.")
+    if not javascript:  # the page came back whole: the box itself says what is wrong with it
+        expect(catalog.max_price).to_have_accessible_description("Max price must not be below min price.")
     expect(catalog.result_count).to_have_text("No products found")
     expect(catalog.request_problem).to_have_count(0)
     if javascript:
@@ -151,6 +153,9 @@ def test_a_hostile_query_string_gets_a_clear_answer(page: Page, shop, javascript
     expect(catalog.filter_problem).to_contain_text("Some filters could not be used")
     expect(catalog.filter_problem).to_contain_text("Min price: Enter a number.")
     expect(catalog.filter_problem).to_contain_text("Sort by: Choose one of the listed sort orders.")
+    # The number box is described by its error and does not hold "abc", which no number box can.
+    expect(catalog.min_price).to_have_accessible_description("Enter a number.")
+    expect(catalog.min_price).not_to_have_attribute("value", "abc")
     # What can be used still is: the catalog is shown, not an error page.
     expect(catalog.result_count).to_have_text(re.compile(r"\b39 products, showing \d"))
     expect(catalog.sort_by).to_have_value("featured")

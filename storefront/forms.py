@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,19 @@ class ActiveFilter:
     remove_url: str
 
 
+# A valid floating-point number as HTML defines it for <input type="number">.
+HTML_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?")
+
+
+class NumberInput(forms.NumberInput):
+    """A number box that never shows what is not a number: `min_price=abc` would be an invalid
+    value for <input type="number">. The error beside it says what was wrong."""
+
+    def format_value(self, value: object) -> str | None:
+        formatted = super().format_value(value)
+        return formatted if formatted is None or HTML_NUMBER.fullmatch(formatted) else None
+
+
 class ProductFilterForm(forms.Form):
     """Validates the catalog's query string. Invalid values are reported and ignored."""
 
@@ -37,10 +51,20 @@ class ProductFilterForm(forms.Form):
         error_messages={"invalid_choice": "There is no such category."},
     )
     min_price = forms.DecimalField(
-        label="Min price", required=False, min_value=0, max_value=settings.CATALOG_MAX_PRICE, decimal_places=2
+        label="Min price",
+        required=False,
+        min_value=0,
+        max_value=settings.CATALOG_MAX_PRICE,
+        decimal_places=2,
+        widget=NumberInput,
     )
     max_price = forms.DecimalField(
-        label="Max price", required=False, min_value=0, max_value=settings.CATALOG_MAX_PRICE, decimal_places=2
+        label="Max price",
+        required=False,
+        min_value=0,
+        max_value=settings.CATALOG_MAX_PRICE,
+        decimal_places=2,
+        widget=NumberInput,
     )
     in_stock = forms.BooleanField(label="In stock only", required=False)
     sort = forms.ChoiceField(

@@ -161,3 +161,74 @@ def test_htmx_in_every_fragment_has_a_fallback(fragment, catalog):
     if fragment.template.startswith("orders/_checkout_"):
         html = f'<form action="/checkout/" method="post">{html}</form>'
     assert htmx_without_fallback(html) == []
+
+
+class References(HTMLParser):
+    """Every id in a document, and every id an aria-describedby or aria-labelledby points at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.references: list[tuple[str, str, str]] = []  # (tag, attribute, id)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"] or "")
+        for name in ("aria-describedby", "aria-labelledby", "aria-controls"):
+            for target in (attributes.get(name) or "").split():
+                self.references.append((tag, name, target))
+
+
+def dangling_references(html: str) -> list[str]:
+    parser = References()
+    parser.feed(html)
+    return [f"<{tag} {name}={target!r}>" for tag, name, target in parser.references if target not in parser.ids]
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS, ids=lambda f: f.template)
+def test_every_aria_reference_in_a_fragment_resolves(fragment, catalog):
+    assert dangling_references(render_sample(fragment)) == []
+
+
+def test_every_aria_reference_on_every_page_resolves_with_and_without_errors(client, catalog):
+    """Pages as shoppers see them, and as they come back with errors on every kind of field."""
+    cart = make_cart()
+    make_line(cart=cart, product=catalog[0], quantity=2)
+    session = client.session
+    session[CART_SESSION_KEY] = cart.pk
+    session.save()
+    catalog_url = reverse("storefront:product_list")
+    answers = [
+        client.get(catalog_url),
+        client.get(catalog_url, {"q": "k" * 101, "min_price": "abc", "max_price": "-1", "category": "nope"}),
+        client.get(catalog[0].get_absolute_url()),
+        client.post(reverse("cart:cart_add", args=[catalog[0].pk]), {"quantity": "0"}),
+        client.get(reverse("cart:cart_detail")),
+        client.post(reverse("cart:cart_line_update", args=[cart.lines.get().pk]), {"quantity": "abc"}),
+        client.get(reverse("orders:place_order")),
+        client.post(reverse("orders:place_order"), {"email": "not-an-address", "shipping_postcode": "!"}),
+        client.get(reverse("login")),
+        client.post(reverse("login"), {"username": "nobody", "password": "wrong"}),
+        client.get(reverse("signup")),
+        client.post(reverse("signup"), {"username": "", "email": "x", "password1": "a", "password2": "b"}),
+        client.get(reverse("password_reset")),
+        client.post(reverse("password_reset"), {"email": "not-an-address"}),
+    ]
+    for response in answers:
+        assert response.status_code in (200, 422), response.request["PATH_INFO"]
+        assert dangling_references(response.content.decode()) == [], response.request["PATH_INFO"]
+
+
+def test_a_filter_value_that_is_not_a_number_is_not_put_back_into_a_number_box(client, catalog):
+    html = client.get(reverse("storefront:product_list"), {"min_price": "abc", "max_price": "1e400x"}).content.decode()
+    for name in ("min_price", "max_price"):
+        box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+        assert 'type="number"' in box
+        assert "value=" not in box
+        assert 'aria-invalid="true"' in box
+        assert f'aria-describedby="id_{name}_error"' in box
+    assert 'id="id_min_price_error"' in html
+    # A valid number is kept.
+    html = client.get(reverse("storefront:product_list"), {"min_price": "3.50"}).content.decode()
+    assert re.search(r'<input[^>]*name="min_price"[^>]*value="3.50"', html)
