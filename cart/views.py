@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from config.rendering import render_page_or_fragment, wants_fragment
+from config.rendering import FRAGMENT_VARY_HEADERS, render_page_or_fragment, wants_fragment
 from config.security import safe_next
 from storefront.models import Product
 
 from .forms import AddToCartForm, QuantityForm
 from .models import Cart
-from .regions import render_cart_change
+from .regions import REGIONS_HEADER, render_cart_change
 from .services import (
     CartChange,
     CartError,
@@ -42,8 +43,12 @@ def mini_cart(request: HttpRequest) -> HttpResponse:
     if not wants_fragment(request):
         return redirect("cart:cart_detail")  # without JavaScript the header link is the cart page
     contents = cart_contents(user=request.user, session=request.session)
-    context = {"cart": contents, "open": True}
-    return render_page_or_fragment(request, "cart/cart_detail.html", "cart/_mini_cart.html", context)
+    # Every other region on the page comes along out of band: the cart may have changed in another
+    # tab, and no region may show a newer cart than its neighbours.
+    body = render_cart_change(request, main="mini-cart", contents=contents, extra={"open": True}, announcement="")
+    response = HttpResponse(body)
+    patch_vary_headers(response, (*FRAGMENT_VARY_HEADERS, REGIONS_HEADER))
+    return response
 
 
 def _redirect_with_message(request: HttpRequest, change: CartChange, to: str) -> HttpResponse:

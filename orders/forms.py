@@ -61,6 +61,14 @@ class CheckoutForm(forms.Form):
     )
     # One key per rendering of the form: submitting it twice finds the first order.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # The lines the shopper saw ("product id:quantity,…"); the order is refused, saying what changed,
+    # if the cart changed since (in another tab, say).
+    reviewed_lines = forms.RegexField(
+        regex=r"^(\d{1,18}:\d{1,3}(,\d{1,18}:\d{1,3}){0,199})?$",
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=4400,
+    )
     # The goods' subtotal the shopper saw; the order is refused if prices moved since.
     reviewed_subtotal = forms.DecimalField(
         widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2, min_value=0
@@ -91,6 +99,13 @@ class CheckoutForm(forms.Form):
             shipping_method=data["shipping_method"],
             payment_method=data["payment_method"],
         )
+
+    def reviewed_cart(self) -> dict[int, int] | None:
+        """The lines the shopper reviewed, or None when the form did not say (an older page)."""
+        raw = self.cleaned_data.get("reviewed_lines") or ""
+        if not raw:
+            return None
+        return {int(pk): int(quantity) for pk, quantity in (pair.split(":") for pair in raw.split(","))}
 
     def chosen_shipping_method(self) -> str:
         """The shipping method to price the summary with, even while the form is invalid."""

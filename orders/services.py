@@ -27,6 +27,13 @@ MESSAGES = {
         "Prices changed while you were checking out: your items now cost {subtotal}. "
         "Please review the new total and place your order again."
     ),
+    "cart_changed": (
+        "Your cart changed since this order form was loaded (in another window?): {changes}. Nothing was "
+        "ordered; please check the summary and place your order again."
+    ),
+    "line_added": "{product} added ({quantity})",
+    "line_quantity": "{product}: {quantity} instead of {was}",
+    "line_removed": "{product} removed",
     "form_expired": "This order form was out of date. Please check your details and place your order again.",
     "already_placed": (
         "This order form had already placed order {reference}, so nothing more was ordered. What is in "
@@ -88,6 +95,21 @@ def line_problem(product: Product, quantity: int) -> str:
     return ""
 
 
+def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: dict[int, Product]) -> str:
+    """What changed in the cart since the order form was loaded: "Kettle: 3 instead of 2; Mug removed"."""
+    gone = [pk for pk in reviewed if pk not in current]
+    names = {pk: product.name for pk, product in products.items()}
+    names.update(Product.objects.filter(pk__in=gone).values_list("pk", "name") if gone else [])
+    changes = []
+    for pk, quantity in current.items():
+        if pk not in reviewed:
+            changes.append(MESSAGES["line_added"].format(product=names[pk], quantity=quantity))
+        elif reviewed[pk] != quantity:
+            changes.append(MESSAGES["line_quantity"].format(product=names[pk], quantity=quantity, was=reviewed[pk]))
+    changes += [MESSAGES["line_removed"].format(product=names.get(pk, "an item")) for pk in gone]
+    return "; ".join(changes)
+
+
 def order_place(
     *,
     cart: Cart | None,
@@ -95,6 +117,7 @@ def order_place(
     details: OrderDetails,
     submission_key: UUID,
     reviewed_subtotal: Decimal | None = None,
+    reviewed_lines: dict[int, int] | None = None,
     site_url: str = "",
 ) -> Order:
     """Turn the cart into an order, or raise OrderError and change nothing.
@@ -105,7 +128,7 @@ def order_place(
     if cart is None:
         raise OrderError(MESSAGES["empty"])
     try:
-        return _order_place(cart, customer, details, submission_key, reviewed_subtotal, site_url)
+        return _order_place(cart, customer, details, submission_key, reviewed_subtotal, reviewed_lines, site_url)
     except IntegrityError:
         # A concurrent submission of the same form won the race; its order is the one.
         existing = Order.objects.filter(submission_key=submission_key).first()
@@ -121,6 +144,7 @@ def _order_place(
     details: OrderDetails,
     submission_key: UUID,
     reviewed_subtotal: Decimal | None,
+    reviewed_lines: dict[int, int] | None,
     site_url: str,
 ) -> Order:
     payment = PAYMENT_METHODS.get(details.payment_method)
@@ -140,6 +164,9 @@ def _order_place(
     problems = [problem for line in lines if (problem := line_problem(products[line.product_id], line.quantity))]
     if problems:
         raise OrderError(MESSAGES["lines_changed"], problems)
+    current = {line.product_id: line.quantity for line in lines}
+    if reviewed_lines is not None and reviewed_lines != current:
+        raise OrderError(MESSAGES["cart_changed"].format(changes=_cart_changes(reviewed_lines, current, products)))
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
     if reviewed_subtotal is not None and reviewed_subtotal != subtotal:
         raise OrderError(MESSAGES["prices_changed"].format(subtotal=money(subtotal)))

@@ -70,11 +70,12 @@ def place_order(request: HttpRequest) -> HttpResponse:
         return _validate_field(request, form, current_cart(), request.POST["_validate"])
     if not form.is_valid():
         extra = {}
-        if form.has_error("submission_key") or form.has_error("reviewed_subtotal"):
+        if any(form.has_error(name) for name in ("submission_key", "reviewed_subtotal", "reviewed_lines")):
             # The hidden fields were damaged: start this form afresh rather than fail every retry.
             data = request.POST.copy()
             data["submission_key"] = str(uuid.uuid4())
             data.pop("reviewed_subtotal", None)
+            data.pop("reviewed_lines", None)
             form = CheckoutForm(data)
             form.is_valid()
             extra["error"] = MESSAGES["form_expired"]
@@ -95,6 +96,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
             details=form.details(),
             submission_key=form.cleaned_data["submission_key"],
             reviewed_subtotal=form.cleaned_data["reviewed_subtotal"],
+            reviewed_lines=form.reviewed_cart(),
             site_url=request.build_absolute_uri("/"),
         )
     except OrderError as refused:

@@ -223,6 +223,23 @@ def test_mini_cart_is_a_fragment_for_htmx_and_the_cart_page_otherwise(client):
     assert plain["Location"] == CART_URL
 
 
+def test_opening_the_mini_cart_brings_the_page_s_other_regions_up_to_date(client):
+    """Tab A shows 1 item; tab B adds another; tab A opens the mini-cart: its count follows."""
+    kettle, teapot = make_product(name="Kettle"), make_product(name="Teapot")
+    add(client, kettle)
+    add(client, teapot, 2)  # from the other tab
+    regions = f"cart-count mini-cart add-to-cart-card-{kettle.pk} add-to-cart-card-{teapot.pk}"
+    response = client.get(reverse("cart:mini_cart"), headers={"HX-Request": "true", "X-Cart-Regions": regions})
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="mini-cart"')
+    assert "Kettle" in html
+    assert "Teapot" in html
+    assert re.search(r'id="cart-count"[^>]*hx-swap-oob="true"[^>]*>3<', html)
+    assert re.search(rf'id="add-to-cart-card-{teapot.pk}"[^>]*hx-swap-oob="true"', html)
+    assert "2 in cart" in html
+    assert "X-Cart-Regions" in response["Vary"]
+
+
 def test_signing_in_merges_the_guest_cart(client):
     user = make_user()
     product = make_product(stock_quantity=5)

@@ -217,6 +217,46 @@ def test_htmx_order_answers_with_hx_redirect_and_a_resubmission_finds_the_same_o
     assert "already placed order" not in client.get(order.get_absolute_url()).content.decode()
 
 
+def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
+    kettle = make_product(name="Kettle", stock_quantity=9)
+    teapot = make_product(name="Teapot", stock_quantity=9)
+    mug = make_product(name="Mug", stock_quantity=9)
+    cart = give_cart(client, (kettle, 2), (mug, 1))
+    form = client.get(CHECKOUT_URL).content.decode()
+    reviewed = re.search(r'name="reviewed_lines" value="([^"]*)"', form)[1]
+    assert sorted(reviewed.split(",")) == sorted([f"{kettle.pk}:2", f"{mug.pk}:1"])
+    subtotal = re.search(r'name="reviewed_subtotal" value="([^"]*)"', form)[1]
+    # The other tab: a quantity and a line changed, the prices did not.
+    CartLine.objects.filter(cart=cart, product=kettle).update(quantity=3)
+    CartLine.objects.filter(cart=cart, product=mug).delete()
+    CartLine.objects.create(cart=cart, product=teapot, quantity=1)
+
+    response = client.post(
+        CHECKOUT_URL, checkout_data(reviewed_lines=reviewed, reviewed_subtotal=subtotal), headers=HTMX
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Your cart changed since this order form was loaded (in another window?)" in html
+    assert "Kettle: 3 instead of 2" in html
+    assert "Teapot added (1)" in html
+    assert "Mug removed" in html
+    assert "Prices changed" not in html
+    assert not Order.objects.exists()
+    # The form that comes back reviews the cart as it is now, so sending it again places the order.
+    again = re.search(r'name="reviewed_lines" value="([^"]*)"', html)[1]
+    assert sorted(again.split(",")) == sorted([f"{kettle.pk}:3", f"{teapot.pk}:1"])
+
+
+@pytest.mark.parametrize("damaged", ["1:2,x", "1:2;3:4", "1:1000", "-1:2"])
+def test_a_damaged_review_of_the_lines_starts_the_form_afresh(client, damaged):
+    give_cart(client, (make_product(), 1))
+    response = client.post(CHECKOUT_URL, checkout_data(reviewed_lines=damaged))
+    assert response.status_code == 422
+    assert "This order form was out of date" in response.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_an_old_order_form_sent_after_filling_a_new_cart_shows_its_order_and_says_the_cart_waits(client):
     kettle, teapot = make_product(name="Kettle", stock_quantity=5), make_product(name="Teapot", stock_quantity=5)
     give_cart(client, (kettle, 1))
