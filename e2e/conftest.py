@@ -277,7 +277,7 @@ class Evidence:
             "server errors": self.server_errors,
             "script errors": self.script_errors,
             "Content-Security-Policy violations": self.policy_violations,
-            "console errors": self.console_errors,
+            "console errors": _without_replaced_requests(self.console_errors),
         }
         return {kind: items for kind, items in found.items() if items}
 
@@ -293,6 +293,19 @@ class Evidence:
             name = "trace.zip" if number == 1 else f"trace-{number}.zip"
             with contextlib.suppress(PlaywrightError):  # the context is gone already: nothing to keep
                 context.tracing.stop(path=folder / name if folder else None)
+
+
+def _without_replaced_requests(errors: list[str]) -> list[str]:
+    """htmx logs a request it aborted as two errors, "htmx:afterRequest" then "htmx:sendAbort". The
+    catalog's controls abort a request on purpose when the shopper acts again (hx-sync replace), so
+    that pair is expected; an afterRequest followed by anything else (a network error) is not."""
+    kept: list[str] = []
+    for error in errors:
+        if "htmx:sendAbort" in error and kept and "htmx:afterRequest" in kept[-1]:
+            kept.pop()
+            continue
+        kept.append(error)
+    return kept
 
 
 def _save_page(page: Page, folder: Path, suffix: str) -> None:
