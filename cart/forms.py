@@ -31,3 +31,5 @@ class QuantityForm(forms.Form):
 class AddToCartForm(QuantityForm):
     # Where a shopper without JavaScript returns to; checked by the view before use.
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # One per rendering of the form: sent twice, it adds once (cart.services.cart_add_product).
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput)

@@ -20,6 +20,9 @@ class Cart(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # The token of the last "Add to cart" form this cart took: the same form sent again (a double
+    # click without JavaScript) is recognised and adds nothing.
+    last_add_token = models.UUIDField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Cart {self.pk} ({self.user or 'guest'})"

@@ -3,10 +3,12 @@ message for the shopper when it refuses."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.utils import timezone
 
 from storefront.models import Product
 
@@ -78,15 +80,24 @@ def _limit(product: Product) -> int:
 
 
 @transaction.atomic
-def cart_add_product(*, cart: Cart, product_id: int, quantity: int) -> CartChange:
+def cart_add_product(*, cart: Cart, product_id: int, quantity: int, token: UUID | None = None) -> CartChange:
+    """Add `quantity` of a product. `token` names the form it came from: the same form again (a double
+    click) changes nothing and answers as the first time did."""
     product = Product.objects.select_for_update().filter(pk=product_id).first()
     if product is None or not product.is_active:
         raise CartError(MESSAGES["unavailable"].format(product=product or "this product"))
     if product.stock_quantity <= 0:
         raise CartError(MESSAGES["out_of_stock"].format(product=product))
     # Touching the cart first locks its row: two adds to one cart run one after the other, so
-    # neither can slip a line past the other's count.
-    cart.save(update_fields=["updated_at"])
+    # neither can slip a line past the other's count, and the second of a form sent twice finds
+    # the first's token.
+    touched = Cart.objects.filter(pk=cart.pk)
+    if token is not None:
+        touched = touched.exclude(last_add_token=token)
+    if not touched.update(updated_at=timezone.now(), last_add_token=token):
+        line = CartLine.objects.filter(cart=cart, product=product).first()
+        current = line.quantity if line else 0
+        return CartChange(product, current, MESSAGES["added"].format(product=product, quantity=current))
     line = CartLine.objects.filter(cart=cart, product=product).first()
     if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
         raise CartError(MESSAGES["cart_full"])

@@ -72,7 +72,12 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             cart = cart_get_or_create(user=request.user, session=request.session)
-            change = cart_add_product(cart=cart, product_id=product.pk, quantity=form.cleaned_data["quantity"])
+            change = cart_add_product(
+                cart=cart,
+                product_id=product.pk,
+                quantity=form.cleaned_data["quantity"],
+                token=form.cleaned_data["token"],
+            )
         except CartError as refused:
             error = str(refused)
     else:

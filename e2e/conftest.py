@@ -31,6 +31,8 @@ from playwright.sync_api import Error as PlaywrightError
 from storefront.models import Category, Product
 from storefront.tests.factories import make_category, make_product
 
+from .network import SlowAnswers
+
 # Playwright's sync API keeps an event loop running in the test thread, so Django would
 # refuse the ORM calls the tests make themselves (factories). Set here, not in settings,
 # so that only a run that collects e2e/ relaxes the check.
@@ -356,6 +358,22 @@ def open_new_browser(new_context, _evidence: Evidence) -> Callable[[], Page]:
         return _evidence.watch(new_context()).new_page()
 
     return open_page
+
+
+@pytest.fixture
+def slow_answers() -> Iterator[Callable[..., SlowAnswers]]:
+    """`slow_answers(page, url, holds=...)`: the server's answers to those requests reach the page
+    only when the test releases them (e2e/network.py). Whatever is still held at the end is
+    delivered, so that no page waits for ever."""
+    made: list[SlowAnswers] = []
+
+    def make(page: Page, url: str, **options: Callable[[object], bool]) -> SlowAnswers:
+        made.append(SlowAnswers(page, url, **options))
+        return made[-1]
+
+    yield make
+    for slow in made:
+        slow.release()
 
 
 # --- Accessibility ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, Route, expect
 from cart.tests.factories import make_user
 from orders.models import Order
 from orders.tests.factories import make_order
+from storefront.models import Product
 
 from .pages import Address, CatalogPage, CheckoutPage, OrderHistoryPage, OrderPage, ProductPage, ShopPage
 
@@ -157,7 +158,7 @@ def test_mistakes_in_the_order_form_are_shown_where_they_are(page: Page, tea_sho
     checkout.choose_shipping("Express delivery")
     checkout.place_order_button.click()
 
-    expect(checkout.error_summary).to_have_text("Please correct the marked fields below.")
+    expect(checkout.error_summary).to_contain_text("Please correct the marked fields below.")
     checkout.expect_field_error(checkout.email, "Enter a valid email address.")
     checkout.expect_field_error(checkout.address, "This field is required.")
     checkout.expect_field_error(checkout.city, "This field is required.")
@@ -208,3 +209,54 @@ def test_another_customers_order_is_not_found(page: Page, tea_shop, javascript, 
     not_found.expect_not_found()
     expect(not_found.main).not_to_contain_text(placed.reference)
     assert_accessible(page)
+
+
+# --- A refused order form shows why, where the shopper is looking (issue 13, finding 6) -------------
+
+
+def test_a_refused_order_form_brings_its_reasons_into_view_with_links_to_the_fields(
+    page: Page, tea_shop, javascript, assert_accessible
+):
+    product = ProductPage(page, javascript=javascript).goto_product(tea_shop["Teapot"].get_absolute_url())
+    product.add_to_cart()
+    product.header.expect_cart_count(1)
+    checkout = CheckoutPage(page, javascript=javascript).goto()
+    checkout.email.fill("a@b")
+    checkout.full_name.fill("Ann Example")
+    checkout.place_order_button.scroll_into_view_if_needed()
+    checkout.place_order_button.click()
+
+    expect(checkout.error_summary).to_contain_text("Please correct the marked fields below.")
+    expect(checkout.error_summary).to_be_in_viewport()
+    if javascript:
+        expect(checkout.error_summary).to_be_focused()
+    links = checkout.error_summary.get_by_role("link")
+    expect(links).to_have_text(
+        [
+            "Email: Enter a valid email address.",
+            "Address: This field is required.",
+            "Postcode: This field is required.",
+            "City: This field is required.",
+        ]
+    )
+    assert_accessible(page)
+    links.filter(has_text="City").click()
+    expect(checkout.city).to_be_focused()
+
+
+def test_an_order_refused_because_someone_bought_the_last_one_shows_why_in_view(page: Page, tea_shop, javascript):
+    teapot = tea_shop["Teapot"]
+    product = ProductPage(page, javascript=javascript).goto_product(teapot.get_absolute_url())
+    product.add_to_cart(quantity=5)
+    product.header.expect_cart_count(5)
+    checkout = CheckoutPage(page, javascript=javascript).goto()
+    checkout.fill_in(Address())
+    Product.objects.filter(pk=teapot.pk).update(stock_quantity=2)  # someone else was quicker
+
+    checkout.place_order_button.scroll_into_view_if_needed()
+    checkout.place_order_button.click()
+
+    expect(checkout.error_summary).to_contain_text("Only 2 of Teapot left; your cart has 5.")
+    expect(checkout.error_summary).to_be_in_viewport()
+    if javascript:
+        expect(checkout.error_summary).to_be_focused()

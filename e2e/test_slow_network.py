@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from cart.models import CartLine
 
-from .network import SlowAnswers
 from .pages import CartPage, CatalogPage, query_url
 
 
@@ -22,9 +21,9 @@ def javascript() -> bool:
     return True
 
 
-def test_a_slow_next_page_never_lands_over_a_category_chosen_after_it(page: Page, shop):
+def test_a_slow_next_page_never_lands_over_a_category_chosen_after_it(page: Page, shop, slow_answers):
     catalog = CatalogPage(page, javascript=True).goto()
-    slow = SlowAnswers(page, "**/products/?*", holds=lambda request: "page=2" in request.url)
+    slow = slow_answers(page, "**/products/?*", holds=lambda request: "page=2" in request.url)
 
     catalog.next_page()
     slow.wait_for(1)
@@ -40,11 +39,11 @@ def test_a_slow_next_page_never_lands_over_a_category_chosen_after_it(page: Page
     expect(catalog.category).to_have_value("outdoors")
 
 
-def test_a_slow_filter_never_lands_over_a_chip_removed_after_it(page: Page, shop):
+def test_a_slow_filter_never_lands_over_a_chip_removed_after_it(page: Page, shop, slow_answers):
     catalog = CatalogPage(page, javascript=True).goto("q=kettle")
     expect(catalog.result_count).to_have_text("35 products, showing 1–24")
     in_stock = page.get_by_label("In stock only")
-    slow = SlowAnswers(page, "**/products/?*", holds=lambda request: "in_stock=on" in request.url)
+    slow = slow_answers(page, "**/products/?*", holds=lambda request: "in_stock=on" in request.url)
 
     in_stock.check()
     slow.wait_for(1)
@@ -77,12 +76,12 @@ def test_arrowing_through_the_categories_is_one_step_in_the_history(page: Page, 
     expect(catalog.result_count).to_have_text("39 products, showing 1–24")
 
 
-def test_a_quantity_typed_while_the_last_one_is_on_its_way_is_the_one_that_counts(page: Page, shop):
+def test_a_quantity_typed_while_the_last_one_is_on_its_way_is_the_one_that_counts(page: Page, shop, slow_answers):
     catalog = CatalogPage(page, javascript=True).goto()
     catalog.add_to_cart("Kettle 30")
     catalog.header.expect_cart_count(1)
     cart = CartPage(page, javascript=True).goto()
-    slow = SlowAnswers(page, "**/cart/lines/**")
+    slow = slow_answers(page, "**/cart/lines/**")
 
     cart.set_quantity("Kettle 30", 2)
     slow.wait_for(1)  # the server has set 2; its answer is on its way

@@ -42,16 +42,17 @@ class CheckoutForm(forms.Form):
         "email",
         "shipping_name",
         "shipping_address",
-        "shipping_city",
         "shipping_postcode",
+        "shipping_city",
         "shipping_country",
     )
 
     email = forms.EmailField(label="Email", max_length=254, help_text="We send your confirmation here.")
     shipping_name = forms.CharField(label="Full name", max_length=100)
     shipping_address = forms.CharField(label="Address", max_length=200, help_text="Street, number, flat.")
-    shipping_city = forms.CharField(label="City", max_length=100)
+    # Postcode before city, as the page shows them: the error summary lists the fields in this order.
     shipping_postcode = forms.CharField(label="Postcode", max_length=12, validators=[postcode_validator])
+    shipping_city = forms.CharField(label="City", max_length=100)
     shipping_country = forms.ChoiceField(label="Country", choices=country_choices)
     shipping_method = forms.ChoiceField(
         label="Shipping method", choices=shipping_choices, widget=forms.RadioSelect, initial=DEFAULT_SHIPPING_METHOD

@@ -123,7 +123,11 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
             "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
         )
     elif name in CheckoutForm.LIVE_FIELDS:
-        body = render_to_string("orders/_checkout_field.html", {**context, "field": form[name]}, request=request)
+        field = form[name]
+        body = render_to_string("orders/_checkout_field.html", {**context, "field": field}, request=request)
+        # A mistake found on leaving the field is read out too: focus has moved on to the next one.
+        message = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""
+        body += render_to_string("storefront/_announcer.html", {"message": message, "oob": True})
     else:
         return HttpResponseBadRequest("Unknown field.")
     response = HttpResponse(body)

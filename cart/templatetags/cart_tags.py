@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Mapping
 
 from django import template
@@ -17,3 +18,9 @@ def lookup(mapping: Mapping[object, object] | None, key: object) -> object:
 def add_to_cart_region(product: object, layout: str) -> str:
     """The id of a product's add-to-cart region, in the form cart/regions.py recognises."""
     return f"add-to-cart-{layout}-{getattr(product, 'pk', '')}"
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A fresh token for one rendering of a form, which the server uses to recognise it sent twice."""
+    return str(uuid.uuid4())

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -174,3 +175,17 @@ def test_signing_in_merges_guest_lines_only_while_the_cart_has_room():
     assert len(lines) == MAX_CART_LINES
     assert lines[shared.product_id] == 3
     assert kept.product_id in lines
+
+
+def test_the_same_add_to_cart_form_sent_twice_adds_once():
+    cart, product = make_cart(), make_product(name="Kettle", stock_quantity=10)
+    token = uuid.uuid4()
+    first = cart_add_product(cart=cart, product_id=product.pk, quantity=2, token=token)
+    again = cart_add_product(cart=cart, product_id=product.pk, quantity=2, token=token)
+    assert (first.quantity, again.quantity) == (2, 2)
+    assert again.message == "Added Kettle to your cart: 2 in cart."
+    assert CartLine.objects.get().quantity == 2
+    # A new form (the page after the first answer) adds again; so does a form without a token.
+    cart_add_product(cart=cart, product_id=product.pk, quantity=1, token=uuid.uuid4())
+    cart_add_product(cart=cart, product_id=product.pk, quantity=1)
+    assert CartLine.objects.get().quantity == 4

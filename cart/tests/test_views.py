@@ -223,6 +223,18 @@ def test_mini_cart_is_a_fragment_for_htmx_and_the_cart_page_otherwise(client):
     assert plain["Location"] == CART_URL
 
 
+def test_a_double_click_without_javascript_adds_once(client):
+    product = make_product(stock_quantity=10)
+    page = client.get(product.get_absolute_url()).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f-]{36})"', page)[1]
+    data = {"quantity": "1", "next": product.get_absolute_url(), "token": token}
+    for _ in range(2):  # the second click's POST is the same form again
+        assert client.post(reverse("cart:cart_add", args=[product.pk]), data).status_code == 303
+    assert cart_of(client) == {product.pk: 1}
+    again = client.get(product.get_absolute_url()).content.decode()
+    assert re.search(r'name="token" value="([0-9a-f-]{36})"', again)[1] != token  # a new form: a new click adds
+
+
 def test_opening_the_mini_cart_brings_the_page_s_other_regions_up_to_date(client):
     """Tab A shows 1 item; tab B adds another; tab A opens the mini-cart: its count follows."""
     kettle, teapot = make_product(name="Kettle"), make_product(name="Teapot")

@@ -26,8 +26,33 @@
     }
   });
 
-  // 2. After a swap: announce the catalog's result count, and put focus back where a
-  //    keyboard user expects it when the element they used was replaced or removed.
+  // 2. After a swap: announce the catalog's result count, and put focus where a keyboard user
+  //    expects it. htmx itself keeps focus on an element whose id comes back (the button that was
+  //    pressed, the quantity box); when the element is gone (a removed line, a pagination link),
+  //    focus goes to the nearest thing that is still there, never to <body> or a hidden heading.
+  let usedRow = -1;  // the table row the request came from, if any (a cart line)
+  let usedId = "";  // the id of the element that had focus when the request was sent
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const row = event.detail.elt.closest ? event.detail.elt.closest("tr") : null;
+    usedRow = row && row.parentElement ? Array.prototype.indexOf.call(row.parentElement.children, row) : -1;
+    // Read before hx-disabled-elt disables the button, which takes the focus away from it.
+    usedId = document.activeElement && document.activeElement !== body ? document.activeElement.id : "";
+  });
+  function visible(element) {
+    return element && element.getClientRects().length > 0 && !element.closest(".visually-hidden");
+  }
+  function focusTarget(region) {
+    const again = usedId ? document.getElementById(usedId) : null;
+    if (visible(again)) return again;
+    const rows = region.querySelectorAll("tbody tr");
+    if (usedRow >= 0 && rows.length) {
+      const row = rows[Math.min(usedRow, rows.length - 1)];
+      const control = row.querySelector("input:not([type=hidden]), button");
+      if (visible(control)) return control;
+    }
+    const candidates = region.querySelectorAll("[tabindex='-1'], a[href], button, input:not([type=hidden])");
+    return Array.prototype.find.call(candidates, visible) || null;
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     let target = event.detail.target;
     // An outerHTML swap replaced the target: continue with the element that took its place.
@@ -36,20 +61,38 @@
     if (target.dataset && target.dataset.announce) announce(target.dataset.announce);
     const active = document.activeElement;
     if (!active || active === document.body || !active.isConnected) {
-      const heading = target.querySelector("[tabindex='-1']") || (target.hasAttribute("tabindex") ? target : null);
-      if (heading) heading.focus({ preventScroll: true });
+      const next = target.hasAttribute("tabindex") && visible(target) ? target : focusTarget(target);
+      if (next && next.hasAttribute("data-scroll-into-view")) {
+        next.focus({ preventScroll: true });
+        next.scrollIntoView({ block: "center" });  // a refused form's reasons: where the shopper looks
+      } else if (next) {
+        next.focus({ preventScroll: true });
+      }
     }
   });
 
-  // 3. Loading state for assistive technology (the visual dimming is in site.css).
+  // 3. While a request runs, the region it will update says it is busy (aria-busy), and the control
+  //    that sent it shows it (htmx-request, site.css) and is disabled (hx-disabled-elt).
   document.addEventListener("htmx:beforeRequest", function (event) {
-    const results = document.getElementById("results");
-    if (results && event.detail.target === results) results.setAttribute("aria-busy", "true");
+    const target = event.detail.target;
+    if (target && target.setAttribute) target.setAttribute("aria-busy", "true");
   });
-  document.addEventListener("htmx:afterRequest", function () {
-    const results = document.getElementById("results");
-    if (results) results.removeAttribute("aria-busy");
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const target = event.detail.target;
+    if (target && target.removeAttribute) target.removeAttribute("aria-busy");
+    const replaced = target && target.id ? document.getElementById(target.id) : null;
+    if (replaced) replaced.removeAttribute("aria-busy");
   });
+
+  // 3a. A double click on "Add to cart" adds once. Its second click often lands on the button the
+  //     first one's answer put in place, so it is recognised by what the browser counts (detail 2:
+  //     the second click of a double click), not by the button. A second click of its own counts.
+  document.addEventListener("click", function (event) {
+    if (event.detail > 1 && event.target.closest(".add-to-cart button[type=submit]")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   // 4. A request that failed outright (network, 5xx, 403…): say so instead of doing nothing.
   function showProblem(text) {
