@@ -96,6 +96,14 @@ def render_region(
     return render_to_string(region.template, context, request=request)
 
 
+def render_cart_regions(request: HttpRequest, contents: CartContents) -> str:
+    """Every region the page lists, out of band: a page shown again from the browser's memory or
+    cache is brought up to date with the cart as it is now."""
+    listed = requested_regions(request)
+    products = _region_products(listed)
+    return "".join(render_region(request, region_id, contents, {}, oob=True, products=products) for region_id in listed)
+
+
 def render_cart_change(
     request: HttpRequest, *, main: str, contents: CartContents, extra: dict[str, object], announcement: str
 ) -> str:

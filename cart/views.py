@@ -14,7 +14,7 @@ from storefront.models import Product
 
 from .forms import AddToCartForm, QuantityForm
 from .models import Cart
-from .regions import REGIONS_HEADER, render_cart_change
+from .regions import REGIONS_HEADER, render_cart_change, render_cart_regions
 from .services import (
     CartChange,
     CartError,
@@ -47,6 +47,18 @@ def mini_cart(request: HttpRequest) -> HttpResponse:
     # tab, and no region may show a newer cart than its neighbours.
     body = render_cart_change(request, main="mini-cart", contents=contents, extra={"open": True}, announcement="")
     response = HttpResponse(body)
+    patch_vary_headers(response, (*FRAGMENT_VARY_HEADERS, REGIONS_HEADER))
+    return response
+
+
+@never_cache
+@require_safe
+def cart_regions(request: HttpRequest) -> HttpResponse:
+    """The page's cart regions as the cart is now (JavaScript asks, when Back shows a page again)."""
+    if not wants_fragment(request):
+        return redirect("cart:cart_detail")
+    contents = cart_contents(user=request.user, session=request.session)
+    response = HttpResponse(render_cart_regions(request, contents))
     patch_vary_headers(response, (*FRAGMENT_VARY_HEADERS, REGIONS_HEADER))
     return response
 

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -34,9 +33,15 @@ class RequestSizeLimitMiddleware:
 
 
 class PrivatePagesMiddleware:
-    """A page rendered for a signed-in shopper shows who they are (the header names them), and their
-    orders and addresses: no shared cache may keep it, nor the browser on disk
-    (`Cache-Control: private, no-store`). Pages that never opened the session show nothing of anyone."""
+    """A page rendered from a session that holds something — a sign-in (the header names the
+    shopper), a cart (the header counts it, the cards say "2 in cart"), orders — shows that visitor's
+    state: no cache may keep it, neither a shared one nor the browser's, which would show it again,
+    out of date, on Back (`Cache-Control: private, no-store`).
+
+    A visitor without a session sees an empty cart and nobody's name: such pages stay cacheable.
+    They vary on the cookie (Django says so whenever the session is read), so once a cart exists
+    the browser does not take them for the shopper's pages. What the back/forward cache keeps in
+    memory, static/js/storefront.js brings up to date when the page is shown again."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -44,6 +49,6 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.accessed and SESSION_KEY in session:
+        if session is not None and session.accessed and not session.is_empty():
             add_never_cache_headers(response)
         return response

@@ -252,6 +252,30 @@ def test_opening_the_mini_cart_brings_the_page_s_other_regions_up_to_date(client
     assert "X-Cart-Regions" in response["Vary"]
 
 
+def test_the_regions_of_a_page_shown_again_come_back_as_the_cart_is_now(client):
+    kettle = make_product(name="Kettle")
+    add(client, kettle, 2)
+    regions = f"cart-count add-to-cart-card-{kettle.pk}"
+    response = client.get(reverse("cart:cart_regions"), headers={"HX-Request": "true", "X-Cart-Regions": regions})
+    html = response.content.decode()
+    assert re.search(r'id="cart-count"[^>]*hx-swap-oob="true"[^>]*>2<', html)
+    assert re.search(rf'id="add-to-cart-card-{kettle.pk}"[^>]*hx-swap-oob="true"', html)
+    assert "2 in cart" in html
+    assert "no-store" in response["Cache-Control"]
+    assert "X-Cart-Regions" in response["Vary"]
+    assert client.get(reverse("cart:cart_regions"))["Location"] == CART_URL  # without JavaScript: the cart
+
+
+def test_pages_of_a_shopper_with_a_cart_are_never_stored_and_of_a_new_visitor_they_may_be(client):
+    product = make_product()
+    assert "no-store" not in client.get(reverse("storefront:product_list")).get("Cache-Control", "")
+    add(client, product)
+    for url in (reverse("storefront:product_list"), product.get_absolute_url()):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "no-store" in cache_control
+        assert "private" in cache_control
+
+
 def test_signing_in_merges_the_guest_cart(client):
     user = make_user()
     product = make_product(stock_quantity=5)

@@ -172,5 +172,17 @@
     if (event.key === "Escape") closeMiniCart(true);
   });
 
+  // 7. Back and Forward: a page shown again from the back/forward cache (its memory of the page) or
+  //    from the HTTP cache may show an older cart. Its cart regions are fetched again as they are now.
+  window.addEventListener("pageshow", function (event) {
+    const entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    const fromCache = entry && entry.type === "back_forward" && entry.transferSize === 0;
+    const link = document.getElementById("cart-link");
+    if ((event.persisted || fromCache) && link && window.htmx) {
+      // From the page itself, not from the Cart link: a request of the link's own opens the mini-cart.
+      htmx.ajax("GET", link.dataset.regionsUrl, { source: body, swap: "none" });
+    }
+  });
+
   body.classList.add("js");
 })();
