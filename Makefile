@@ -13,7 +13,7 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services e2e browser bench clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services e2e browser markup-tools bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
@@ -104,8 +104,25 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "No browser: install Chromium or run '$(BIN)/playwright install chromium'"; exit 1; fi
 
-e2e: install browser
+# The Nu HTML Checker (vnu-jar, e2e/package.json) needs Java and npm; Debian's are installed when missing.
+markup-tools:
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Missing:$$missing. Install them for the markup check."; exit 1; fi
+
+E2E_NODE := e2e/node_modules/.package-lock.json
+$(E2E_NODE): e2e/package.json e2e/package-lock.json | markup-tools
+	npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+
+# The journeys, then the Nu HTML Checker over every page and fragment they were sent.
+e2e: install browser $(E2E_NODE)
 	E2E_CHROMIUM=$${E2E_CHROMIUM:-$$(ls /usr/bin/chromium 2>/dev/null)} $(BIN)/python -m pytest e2e $(ARGS)
+	$(BIN)/python e2e/check_markup.py
 
 # Performance: scenarios, results and how to read them in bench/README.md.
 bench: install
@@ -114,4 +131,4 @@ bench: install
 test: lint services unit unit-postgres servers e2e
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts e2e/node_modules

@@ -3,7 +3,7 @@
 Each region is a fragment in partials/ whose root element carries `data-cart-region` and an
 id. Before every htmx request, static/js/storefront.js sends the ids of the regions on the
 page in the `X-Cart-Regions` header; a cart-changing response renders the main region (the
-request's hx-target) and every other listed region as an out-of-band swap, from this list.
+request's target) and every other listed region as an out-of-band swap, from this list.
 A region can therefore never show an older cart than its neighbours.
 """
 

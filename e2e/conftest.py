@@ -8,6 +8,7 @@ See docs/testing.md.
 """
 
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -40,6 +41,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 E2E_DIR = Path(__file__).parent
 ARTIFACTS = E2E_DIR / "artifacts"
+# Every page and fragment the journeys were sent, for the Nu HTML Checker (e2e/check_markup.py).
+MARKUP = ARTIFACTS / "markup"
 
 # A deployment to check instead of the live server: only the smoke journeys run against it.
 REMOTE_URL = os.environ.get("E2E_BASE_URL", "").strip().rstrip("/")
@@ -81,6 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_ARTIFACT_DIRS] = {}
     # Evidence from an earlier run would only mislead.
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    MARKUP.mkdir(parents=True, exist_ok=True)
 
 
 def _is_e2e(item: pytest.Item) -> bool:
@@ -264,6 +268,7 @@ class Evidence:
     def _on_response(self, response: Response) -> None:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+        _keep_markup(response)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
@@ -295,6 +300,23 @@ class Evidence:
             name = "trace.zip" if number == 1 else f"trace-{number}.zip"
             with contextlib.suppress(PlaywrightError):  # the context is gone already: nothing to keep
                 context.tracing.stop(path=folder / name if folder else None)
+
+
+def _keep_markup(response: Response) -> None:
+    """Keep the HTML of a page or an htmx fragment the shop sent, once per distinct body."""
+    if response.request.resource_type not in {"document", "xhr", "fetch"} or 300 <= response.status < 400:
+        return
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return
+    try:
+        body = response.text()
+    except PlaywrightError:  # the page went away before its body could be read
+        return
+    if body.strip():
+        digest = hashlib.sha256(body.encode()).hexdigest()[:20]
+        path = MARKUP / f"{digest}.html"
+        if not path.exists():
+            path.write_text(f"<!-- {response.request.method} {response.url} -->\n{body}", encoding="utf-8")
 
 
 def _without_replaced_requests(errors: list[str]) -> list[str]:

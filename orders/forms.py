@@ -80,7 +80,7 @@ class CheckoutForm(forms.Form):
         autocomplete = {
             "email": "email",
             "shipping_name": "name",
-            "shipping_address": "street-address",
+            "shipping_address": "address-line1",  # one line; street-address is for a multi-line field
             "shipping_city": "address-level2",
             "shipping_postcode": "postal-code",
             "shipping_country": "country",

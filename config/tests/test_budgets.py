@@ -244,7 +244,7 @@ def test_quantity_change_with_htmx(client, django_assert_num_queries):
     with django_assert_num_queries(8):
         response = change_quantity(client, line, 3)
     assert response.status_code == 200
-    assert re.search(r'id="cart-count"[^>]*hx-swap-oob="true"[^>]*>5<', response.text)
+    assert re.search(r'id="cart-count"[^>]*data-hx-swap-oob="true"[^>]*>5<', response.text)
 
 
 def test_quantity_change_costs_the_same_for_a_cart_of_one_line_as_of_ten(client):

@@ -40,6 +40,16 @@ def test_no_template_name_is_both_a_page_and_a_fragment():
     assert not pages & set(partial_names())
 
 
+BARE_HTMX_ATTRIBUTE = re.compile(r"""(?<![\w-])hx-[a-z-]+\s*=""")
+
+
+@pytest.mark.parametrize("template", [str(p.relative_to(ROOT)) for p in all_templates()])
+def test_htmx_attributes_are_written_as_valid_html(template):
+    """`data-hx-*`, which htmx reads the same: bare `hx-*` attributes are invalid HTML."""
+    text = re.sub(r"{#.*?#}|{% comment %}.*?{% endcomment %}", "", (ROOT / template).read_text(), flags=re.S)
+    assert BARE_HTMX_ATTRIBUTE.findall(text) == []
+
+
 @pytest.mark.parametrize("name", partial_names())
 def test_every_partial_is_included_by_a_template(name):
     include = re.compile(r'{%\s*include\s+"' + re.escape(name) + '"')
@@ -54,7 +64,7 @@ def test_every_partial_is_returned_by_code(name):
 
 
 class Elements(HTMLParser):
-    """Top-level elements, and every element with hx-get/hx-post with its form ancestry."""
+    """Top-level elements, and every element with data-hx-get/data-hx-post with its form ancestry."""
 
     VOID = frozenset({"input", "img", "br", "hr", "meta", "link", "source", "wbr", "area", "col", "embed"})
 
@@ -71,7 +81,7 @@ class Elements(HTMLParser):
             self.roots.append((tag, attributes))
         if tag == "form" and attributes.get("id"):
             self.forms[attributes["id"] or ""] = attributes
-        if "hx-get" in attributes or "hx-post" in attributes:
+        if "data-hx-get" in attributes or "data-hx-post" in attributes:
             ancestors = [a for t, a in self.stack if t == "form"]
             self.htmx.append((tag, attributes, ancestors))
         if tag not in self.VOID:
@@ -112,18 +122,18 @@ def test_every_fragment_has_one_root_whose_id_is_its_target(fragment, catalog):
 
 
 def htmx_without_fallback(html: str) -> list[str]:
-    """Elements with hx-get/hx-post that would do nothing without JavaScript."""
+    """Elements with data-hx-get/data-hx-post that would do nothing without JavaScript."""
     parsed = parse(html)
     broken = []
     for tag, attributes, forms in parsed.htmx:
-        if "hx-get" in attributes and tag == "a" and attributes.get("href"):
+        if "data-hx-get" in attributes and tag == "a" and attributes.get("href"):
             continue
         if tag == "form" and attributes.get("action"):
             continue
         owner = parsed.forms.get(attributes.get("form") or "")
         if any(form.get("action") for form in forms) or (owner and owner.get("action")):
             continue
-        if "hx-get" in attributes and attributes.get("href"):
+        if "data-hx-get" in attributes and attributes.get("href"):
             continue
         broken.append(f"<{tag} {attributes}>")
     return broken

@@ -391,7 +391,7 @@ def test_choosing_express_reprices_the_summary_and_announces_the_total(client):
     assert html.strip().startswith('<section id="checkout-summary"')
     assert "<dt>Express delivery</dt><dd>€12.50</dd>" in html
     assert "€72.50" in html
-    assert re.search(r'<div id="announcer"[^>]*hx-swap-oob="innerHTML"[^>]*>Order total: €72.50</div>', html)
+    assert re.search(r'<div id="announcer"[^>]*data-hx-swap-oob="innerHTML"[^>]*>Order total: €72.50</div>', html)
     assert "HX-Request" in response["Vary"]
     assert not Order.objects.exists()
 
