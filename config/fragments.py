@@ -77,6 +77,13 @@ FRAGMENTS: list[Fragment] = [
         _results,
     ),
     Fragment(
+        "storefront/_filter_count.html",
+        "active-filter-count",
+        "active_filters, oob",
+        "storefront:product_list, out of band with the results (the count in the folding filter panel)",
+        lambda request: {"active_filters": _results(request)["active_filters"]},
+    ),
+    Fragment(
         "storefront/_announcer.html",
         "announcer",
         "message, oob",

@@ -6,11 +6,12 @@ boosted nor a history restore; everything else, including a URL that htmx pushed
 the history and that is later loaded directly, gets the whole page.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 # Every request header the decision below reads; caches must key on all of them.
@@ -29,8 +30,15 @@ def render_page_or_fragment(
     context: Mapping[str, Any],
     *,
     status: int = 200,
+    out_of_band: Sequence[str] = (),
 ) -> HttpResponse:
-    template = fragment_template if wants_fragment(request) else page_template
-    response = render(request, template, dict(context), status=status)
+    """The page, or the fragment; with the fragment, the `out_of_band` fragments too (pieces of the
+    page outside it that show the same state, rendered from the same context with `oob`)."""
+    if not wants_fragment(request):
+        response = render(request, page_template, dict(context), status=status)
+    else:
+        parts = [render_to_string(fragment_template, dict(context), request=request)]
+        parts += [render_to_string(name, {**context, "oob": True}, request=request) for name in out_of_band]
+        response = HttpResponse("".join(parts), status=status)
     patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
     return response

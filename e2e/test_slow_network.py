@@ -23,6 +23,7 @@ def javascript() -> bool:
 
 def test_a_slow_next_page_never_lands_over_a_category_chosen_after_it(page: Page, shop, slow_answers):
     catalog = CatalogPage(page, javascript=True).goto()
+    catalog.open_filters()
     slow = slow_answers(page, "**/products/?*", holds=lambda request: "page=2" in request.url)
 
     catalog.next_page()
@@ -42,6 +43,7 @@ def test_a_slow_next_page_never_lands_over_a_category_chosen_after_it(page: Page
 def test_a_slow_filter_never_lands_over_a_chip_removed_after_it(page: Page, shop, slow_answers):
     catalog = CatalogPage(page, javascript=True).goto("q=kettle")
     expect(catalog.result_count).to_have_text("35 products, showing 1–24")
+    catalog.open_filters()
     in_stock = page.get_by_label("In stock only")
     slow = slow_answers(page, "**/products/?*", holds=lambda request: "in_stock=on" in request.url)
 
@@ -65,6 +67,7 @@ def test_arrowing_through_the_categories_is_one_step_in_the_history(page: Page, 
     catalog = CatalogPage(page, javascript=True).goto()
     expect(catalog.result_count).to_have_text("39 products, showing 1–24")
 
+    catalog.open_filters()
     catalog.category.focus()
     for _ in range(3):
         page.keyboard.press("ArrowDown")  # All categories → Hall → Kitchen → Outdoors

@@ -31,6 +31,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "storefront/_results.html",
         context,
         status=200 if valid else 422,
+        out_of_band=["storefront/_filter_count.html"],  # in the form's summary, which the results leave alone
     )
 
 

@@ -43,6 +43,17 @@ class CatalogPage(ShopPage):
     def max_price(self) -> Locator:
         return self.page.get_by_label("Max price")
 
+    @property
+    def filters_summary(self) -> Locator:
+        """On a phone, what folds the filter panel away: "Filters (2 active)"."""
+        return self.page.locator("#filters summary")
+
+    def open_filters(self) -> None:
+        """On a phone the filters are folded away: open them, as the shopper taps "Filters"."""
+        if self.filters_summary.is_visible() and self.page.locator("#filters details[open]").count() == 0:
+            self.filters_summary.click()
+        expect(self.category).to_be_visible()
+
     def search(self, text: str) -> None:
         """With JavaScript the results follow the typing; without, Enter submits."""
         self.search_box.fill(text)
@@ -50,14 +61,17 @@ class CatalogPage(ShopPage):
             self.search_box.press("Enter")
 
     def choose_category(self, label: str) -> None:
+        self.open_filters()
         self.category.select_option(label=label)
         self.apply_filters()
 
     def choose_sort_order(self, label: str) -> None:
+        self.open_filters()
         self.sort_by.select_option(label=label)
         self.apply_filters()
 
     def set_price_range(self, minimum: str, maximum: str) -> None:
+        self.open_filters()
         self.min_price.fill(minimum)
         self.max_price.fill(maximum)
         if self.javascript:
@@ -105,7 +119,7 @@ class CatalogPage(ShopPage):
 
     def category_choices(self) -> list[str]:
         """The categories the filter offers, without "All categories"."""
-        return [label.strip() for label in self.category.get_by_role("option").all_inner_texts()][1:]
+        return [label.strip() for label in self.category.locator("option").all_text_contents()][1:]
 
     def product_card(self, name: str) -> Locator:
         return self.results.get_by_role("listitem").filter(has=self.page.get_by_role("link", name=name, exact=True))
