@@ -9,7 +9,7 @@ from orders.models import Order
 from orders.tests.factories import make_order
 from storefront.models import Product
 
-from .pages import Address, CatalogPage, CheckoutPage, OrderHistoryPage, OrderPage, ProductPage, ShopPage
+from .pages import Address, CatalogPage, CheckoutPage, OrderHistoryPage, OrderPage, ShopPage, checkout_with
 
 
 def hold_the_order_until_checked(page: Page, checkout: CheckoutPage) -> list[bool]:
@@ -121,11 +121,7 @@ def test_a_customer_finds_their_email_filled_in_and_the_order_in_their_history(
 
 
 def test_mistakes_in_the_order_form_are_shown_where_they_are(page: Page, tea_shop, javascript, assert_accessible):
-    product = ProductPage(page, javascript=javascript).goto_product(tea_shop["Teapot"].get_absolute_url())
-    product.add_to_cart()
-    product.header.expect_cart_count(1)
-    checkout = CheckoutPage(page, javascript=javascript).goto()
-    expect(checkout.heading).to_have_text("Checkout")
+    checkout = checkout_with(page, tea_shop["Teapot"].get_absolute_url(), javascript=javascript)
 
     if javascript:
         # Leaving a field checks it, in place: the page stays, the shopper keeps their place.
@@ -217,10 +213,7 @@ def test_another_customers_order_is_not_found(page: Page, tea_shop, javascript, 
 def test_a_refused_order_form_brings_its_reasons_into_view_with_links_to_the_fields(
     page: Page, tea_shop, javascript, assert_accessible
 ):
-    product = ProductPage(page, javascript=javascript).goto_product(tea_shop["Teapot"].get_absolute_url())
-    product.add_to_cart()
-    product.header.expect_cart_count(1)
-    checkout = CheckoutPage(page, javascript=javascript).goto()
+    checkout = checkout_with(page, tea_shop["Teapot"].get_absolute_url(), javascript=javascript)
     checkout.email.fill("a@b")
     checkout.full_name.fill("Ann Example")
     checkout.place_order_button.scroll_into_view_if_needed()
@@ -246,10 +239,7 @@ def test_a_refused_order_form_brings_its_reasons_into_view_with_links_to_the_fie
 
 def test_an_order_refused_because_someone_bought_the_last_one_shows_why_in_view(page: Page, tea_shop, javascript):
     teapot = tea_shop["Teapot"]
-    product = ProductPage(page, javascript=javascript).goto_product(teapot.get_absolute_url())
-    product.add_to_cart(quantity=5)
-    product.header.expect_cart_count(5)
-    checkout = CheckoutPage(page, javascript=javascript).goto()
+    checkout = checkout_with(page, teapot.get_absolute_url(), javascript=javascript, quantity=5)
     checkout.fill_in(Address())
     Product.objects.filter(pk=teapot.pk).update(stock_quantity=2)  # someone else was quicker
 

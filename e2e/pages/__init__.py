@@ -12,7 +12,7 @@ from .account import SignInPage, SignUpPage
 from .base import ShopPage, hidden_suffix, query_url
 from .cart import CartPage
 from .catalog import CatalogPage, add_to_cart_button
-from .checkout import Address, CheckoutPage
+from .checkout import Address, CheckoutPage, checkout_with
 from .header import Header
 from .orders import OrderHistoryPage, OrderPage
 from .product import ProductPage
@@ -30,6 +30,7 @@ __all__ = [
     "SignInPage",
     "SignUpPage",
     "add_to_cart_button",
+    "checkout_with",
     "hidden_suffix",
     "query_url",
 ]

@@ -3,10 +3,11 @@
 import re
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .base import ShopPage
 from .orders import OrderPage
+from .product import ProductPage
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,13 @@ class CheckoutPage(ShopPage):
         """The summary's totals: subtotal, (shipping method, its cost or "Free"), total."""
         expect(self.summary.get_by_role("term")).to_have_text(["Subtotal", shipping[0], "Total"])
         expect(self.summary.get_by_role("definition")).to_have_text([subtotal, shipping[1], total])
+
+
+def checkout_with(page: Page, product_url: str, *, javascript: bool, quantity: int | None = None) -> CheckoutPage:
+    """The order form, for a cart holding one product put there from its page (`quantity`, or 1)."""
+    product = ProductPage(page, javascript=javascript).goto_product(product_url)
+    product.add_to_cart(quantity=quantity)
+    product.header.expect_cart_count(quantity or 1)
+    checkout = CheckoutPage(page, javascript=javascript).goto()
+    expect(checkout.heading).to_have_text("Checkout")
+    return checkout
