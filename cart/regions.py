@@ -1,14 +1,20 @@
-"""The one list of page regions that show cart state.
+"""The one declaration of the page regions that show cart state, and what a cart change re-renders.
 
-Each region is a fragment in partials/ whose root element carries `data-cart-region` and an
-id. Before every htmx request, static/js/storefront.js sends the ids of the regions on the
-page in the `X-Cart-Regions` header; a cart-changing response renders the main region (the
-request's target) and every other listed region as an out-of-band swap, from this list.
-A region can therefore never show an older cart than its neighbours.
+Each region is a fragment in partials/ whose root element carries `data-cart-region` and an id, and
+states which cart facts it shows. A change says which facts it altered (`altered_facts`); its answer
+is the region the shopper acted on, then every region that is on every page (the header's) and shows
+an altered fact, out of band. No region is refreshed that shows nothing the change altered, and the
+browser never has to say which regions its page holds.
+
+A region that is not on every page (the cart's lines, one product's add-to-cart form) is refreshed
+only as the region acted on: a change touches one product, from its own form or its cart line, and
+no page shows a second region of the same product. config/tests/test_cart_regions.py proves both
+halves over every page and every kind of change.
 """
 
+import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -19,38 +25,49 @@ from storefront.models import Product
 
 from .forms import AddToCartForm
 from .models import CartContents
+from .services import CartChange
 
-REGIONS_HEADER = "X-Cart-Regions"
-MAX_REGIONS = 50
+
+class Fact(enum.Enum):
+    COUNT = "the number of items"
+    TOTALS = "the subtotal"
+    LINES = "the lines"
+    QUANTITY = "one product's quantity"  # the product named by the region's id
 
 
 @dataclass(frozen=True)
 class Region:
     pattern: re.Pattern[str]
     template: str
-    # Extra context from the match and the products of the listed regions, loaded together
-    # (for example the product of an add-to-cart form).
-    context: Callable[[re.Match[str], Mapping[int, Product]], dict[str, object]] = lambda match, products: {}
-
-
-def _add_to_cart_context(match: re.Match[str], products: Mapping[int, Product]) -> dict[str, object]:
-    product = products.get(int(match["pk"]))
-    return {"product": product, "layout": match["layout"], "form": AddToCartForm(initial={"quantity": 1})}
+    shows: frozenset[Fact]
+    everywhere: bool = False  # in base.html's header, so on every page
 
 
 REGIONS: list[Region] = [
-    Region(re.compile(r"cart-count"), "cart/_cart_count.html"),
-    Region(re.compile(r"mini-cart"), "cart/_mini_cart.html", lambda match, products: {"open": True}),
-    Region(re.compile(r"cart"), "cart/_cart.html"),
+    Region(re.compile(r"cart-count"), "cart/_cart_count.html", frozenset({Fact.COUNT}), everywhere=True),
+    # Open or closed, its container is in the header; out of band only its contents are replaced
+    # (innerHTML), so a closed panel stays closed.
+    Region(re.compile(r"mini-cart"), "cart/_mini_cart.html", frozenset({Fact.COUNT, Fact.TOTALS, Fact.LINES}), True),
+    Region(re.compile(r"cart"), "cart/_cart.html", frozenset({Fact.COUNT, Fact.TOTALS, Fact.LINES})),
     Region(
         re.compile(r"add-to-cart-(?P<layout>card|detail)-(?P<pk>\d{1,18})"),
         "cart/_add_to_cart.html",
-        _add_to_cart_context,
+        frozenset({Fact.QUANTITY}),
     ),
 ]
+ANNOUNCER = "storefront/_announcer.html"
+MAX_REGIONS = 50
 
 
-def _region_for(region_id: str) -> tuple[Region, re.Match[str]] | None:
+def altered_facts(change: CartChange | None) -> frozenset[Fact]:
+    """What a change altered: an add, a new quantity or a removal alters every fact of the cart (and
+    its product's quantity); a refused change alters nothing."""
+    if change is None:
+        return frozenset()
+    return frozenset(Fact)
+
+
+def region_for(region_id: str) -> tuple[Region, re.Match[str]] | None:
     for region in REGIONS:
         match = region.pattern.fullmatch(region_id)
         if match:
@@ -58,60 +75,52 @@ def _region_for(region_id: str) -> tuple[Region, re.Match[str]] | None:
     return None
 
 
-def requested_regions(request: HttpRequest) -> list[str]:
-    """The known cart regions the requesting page says it shows, in a stable order."""
-    raw = request.headers.get(REGIONS_HEADER, "")
-    ids = [part for part in re.split(r"[\s,]+", raw)[:MAX_REGIONS] if part]
-    return [region_id for region_id in dict.fromkeys(ids) if _region_for(region_id)]
+def out_of_band(change: CartChange | None, *, acted_on: str) -> list[str]:
+    """The templates to send out of band beside the region acted on: the header's regions that show
+    what the change altered, then the announcement."""
+    altered = altered_facts(change)
+    templates = [
+        region.template
+        for region in REGIONS
+        if region.everywhere and region.shows & altered and not region.pattern.fullmatch(acted_on)
+    ]
+    return [*templates, ANNOUNCER]
 
 
-def _region_products(region_ids: list[str]) -> dict[int, Product]:
-    """The available products the regions show, in one query (a page lists one per card)."""
-    pks = set()
-    for region_id in region_ids:
-        found = _region_for(region_id)
-        if found and "pk" in found[1].re.groupindex:
-            pks.add(int(found[1]["pk"]))
-    return Product.objects.available().fetch_mode(models.FETCH_PEERS).in_bulk(pks) if pks else {}
+def neighbours(region_id: str) -> list[str]:
+    """The templates of the header's other regions that show a fact the given region shows: sent with
+    a region read afresh (the mini-cart opened after another tab changed the cart), so that no region
+    shows a newer cart than its neighbours."""
+    found = region_for(region_id)
+    shows = found[0].shows if found else frozenset()
+    return [
+        region.template
+        for region in REGIONS
+        if region.everywhere and region.shows & shows and not region.pattern.fullmatch(region_id)
+    ]
 
 
-def render_region(
-    request: HttpRequest,
-    region_id: str,
-    contents: CartContents,
-    extra: dict[str, object],
-    *,
-    oob: bool,
-    products: Mapping[int, Product] | None = None,
+def render_listed_regions(
+    request: HttpRequest, contents: CartContents, region_ids: Iterable[str], *, next_url: str
 ) -> str:
-    found = _region_for(region_id)
-    if found is None:
-        return ""
-    region, match = found
-    if products is None:
-        products = _region_products([region_id])
-    context = {"cart": contents, "oob": oob, **region.context(match, products), **extra}
-    if "product" in context and context["product"] is None:
-        return ""
-    return render_to_string(region.template, context, request=request)
-
-
-def render_cart_regions(request: HttpRequest, contents: CartContents) -> str:
-    """Every region the page lists, out of band: a page shown again from the browser's memory or
-    cache is brought up to date with the cart as it is now."""
-    listed = requested_regions(request)
-    products = _region_products(listed)
-    return "".join(render_region(request, region_id, contents, {}, oob=True, products=products) for region_id in listed)
-
-
-def render_cart_change(
-    request: HttpRequest, *, main: str, contents: CartContents, extra: dict[str, object], announcement: str
-) -> str:
-    """The main region, then every other region on the page out of band, then the announcement."""
-    others = [region_id for region_id in requested_regions(request) if region_id != main]
-    products = _region_products([main, *others])
-    parts = [render_region(request, main, contents, extra, oob=False, products=products)]
-    for region_id in others:
-        parts.append(render_region(request, region_id, contents, {}, oob=True, products=products))
-    parts.append(render_to_string("storefront/_announcer.html", {"message": announcement, "oob": True}))
+    """The named regions, out of band, as the cart is now: for a page the browser shows again from
+    its memory or cache (Back), which names the regions it holds. `next_url` is that page's."""
+    found = []
+    for region_id in list(dict.fromkeys(region_ids))[:MAX_REGIONS]:
+        hit = region_for(region_id)
+        if hit is not None:
+            found.append(hit)
+    pks = {int(match["pk"]) for region, match in found if "pk" in match.re.groupindex}
+    products = Product.objects.available().fetch_mode(models.FETCH_PEERS).in_bulk(pks) if pks else {}
+    parts = []
+    for region, match in found:
+        context: dict[str, object] = {"cart": contents, "oob": True, "next_url": next_url}
+        if "pk" in match.re.groupindex:
+            product = products.get(int(match["pk"]))
+            if product is None:
+                continue
+            form = AddToCartForm(initial={"quantity": 1})
+            context |= {"product": product, "layout": match["layout"], "form": form}
+            context["next_url"] = next_url or product.get_absolute_url()
+        parts.append(render_to_string(region.template, context, request=request))
     return "".join(parts)

@@ -2,19 +2,19 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from config.rendering import FRAGMENT_VARY_HEADERS, render_page_or_fragment, wants_fragment
+from config.rendering import FRAGMENT_VARY_HEADERS, render_fragment, render_page_or_fragment, wants_fragment
 from config.security import safe_next
 from storefront.models import Product
 
 from .forms import AddToCartForm, QuantityForm
 from .models import Cart
-from .regions import REGIONS_HEADER, render_cart_change, render_cart_regions
+from .regions import neighbours, out_of_band, region_for, render_listed_regions
 from .services import (
     CartChange,
     CartError,
@@ -43,23 +43,24 @@ def mini_cart(request: HttpRequest) -> HttpResponse:
     if not wants_fragment(request):
         return redirect("cart:cart_detail")  # without JavaScript the header link is the cart page
     contents = cart_contents(user=request.user, session=request.session)
-    # Every other region on the page comes along out of band: the cart may have changed in another
-    # tab, and no region may show a newer cart than its neighbours.
-    body = render_cart_change(request, main="mini-cart", contents=contents, extra={"open": True}, announcement="")
-    response = HttpResponse(body)
-    patch_vary_headers(response, (*FRAGMENT_VARY_HEADERS, REGIONS_HEADER))
-    return response
+    # The cart may have changed in another tab: the header's count comes along, so that no region
+    # shows a newer cart than its neighbours.
+    context = {"cart": contents, "open": True}
+    return render_fragment(request, "cart/_mini_cart.html", context, out_of_band=neighbours("mini-cart"))
 
 
 @never_cache
 @require_safe
 def cart_regions(request: HttpRequest) -> HttpResponse:
-    """The page's cart regions as the cart is now (JavaScript asks, when Back shows a page again)."""
+    """The regions a page names (`?region=<id>`, repeated) as the cart is now: JavaScript asks when
+    Back shows a page again from the browser's memory or cache."""
     if not wants_fragment(request):
         return redirect("cart:cart_detail")
     contents = cart_contents(user=request.user, session=request.session)
-    response = HttpResponse(render_cart_regions(request, contents))
-    patch_vary_headers(response, (*FRAGMENT_VARY_HEADERS, REGIONS_HEADER))
+    page = request.htmx.current_url_abs_path or ""  # the page shown again: its forms come back to it
+    regions = render_listed_regions(request, contents, request.GET.getlist("region"), next_url=page)
+    response = HttpResponse(regions)
+    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
     return response
 
 
@@ -68,10 +69,13 @@ def _redirect_with_message(request: HttpRequest, change: CartChange, to: str) ->
     return HttpResponseRedirect(to, status=303)
 
 
-def _cart_change_response(request: HttpRequest, *, main: str, extra: dict[str, object], message: str) -> HttpResponse:
-    contents = cart_contents(user=request.user, session=request.session)
-    body = render_cart_change(request, main=main, contents=contents, extra=extra, announcement=message)
-    return HttpResponse(body, status=200 if extra.get("change") else INVALID)
+def _add_to_cart_region(request: HttpRequest, product: Product) -> tuple[str, str]:
+    """The add-to-cart region the shopper used (its id and layout): the card's when not named."""
+    target = request.htmx.target if getattr(request, "htmx", None) else None
+    found = region_for(target or "")
+    if found and "pk" in found[1].re.groupindex and int(found[1]["pk"]) == product.pk:
+        return target or "", found[1]["layout"]
+    return f"add-to-cart-card-{product.pk}", "card"
 
 
 @never_cache
@@ -95,15 +99,28 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     else:
         error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
-    extra = {"product": product, "form": form, "change": change, "error": error, "next_url": next_url}
-    if request.htmx:
-        target = request.htmx.target or ""
-        main = target if target.startswith("add-to-cart-") else f"add-to-cart-card-{product.pk}"
-        return _cart_change_response(request, main=main, extra=extra, message=change.message if change else error)
-    if change:
+    if change and not wants_fragment(request):
         return _redirect_with_message(request, change, next_url)
+    region_id, layout = _add_to_cart_region(request, product)
+    context = {
+        "cart": cart_contents(user=request.user, session=request.session),
+        "product": product,
+        "layout": layout,
+        "form": form,
+        "change": change,
+        "error": error,
+        "next_url": next_url,
+        "message": change.message if change else error,
+    }
     # Without JavaScript a refusal is shown on the product page, next to the form.
-    return render(request, "storefront/product_detail.html", extra, status=INVALID)
+    return render_page_or_fragment(
+        request,
+        "storefront/product_detail.html",
+        "cart/_add_to_cart.html",
+        context,
+        status=200 if change else INVALID,
+        out_of_band=out_of_band(change, acted_on=region_id),
+    )
 
 
 def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], CartChange]) -> HttpResponse:
@@ -115,17 +132,23 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
         change = action(cart)
     except CartError as refused:
         error = str(refused)
-    if change and not request.htmx:
+    if change and not wants_fragment(request):
         return _redirect_with_message(request, change, reverse("cart:cart_detail"))
-    extra = {
+    context = {
+        "cart": cart_contents(user=request.user, session=request.session),
         "change": change,
         "line_errors": {line_id: error},
         "submitted": {line_id: request.POST.get("quantity", "")},
+        "message": change.message if change else error,
     }
-    if request.htmx:
-        return _cart_change_response(request, main="cart", extra=extra, message=change.message if change else error)
-    contents = cart_contents(user=request.user, session=request.session)
-    return render(request, "cart/cart_detail.html", {"cart": contents, **extra}, status=INVALID)
+    return render_page_or_fragment(
+        request,
+        "cart/cart_detail.html",
+        "cart/_cart.html",
+        context,
+        status=200 if change else INVALID,
+        out_of_band=out_of_band(change, acted_on="cart"),
+    )
 
 
 @never_cache

@@ -18,8 +18,8 @@ def add_url(product) -> str:
     return reverse("cart:cart_add", args=[product.pk])
 
 
-def htmx(target: str, regions: str = "cart-count") -> dict[str, str]:
-    return {"HX-Request": "true", "HX-Target": target, "X-Cart-Regions": regions}
+def htmx(target: str) -> dict[str, str]:
+    return {"HX-Request": "true", "HX-Target": target}
 
 
 def cart_of(client) -> dict[int, int]:
@@ -48,7 +48,7 @@ def test_add_never_redirects_off_site(client, next_url):
 def test_htmx_add_answers_the_region_plus_count_and_announcement_out_of_band(client):
     product = make_product(name="Kettle")
     target = f"add-to-cart-card-{product.pk}"
-    response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target, f"cart-count {target}"))
+    response = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
@@ -60,23 +60,27 @@ def test_htmx_add_answers_the_region_plus_count_and_announcement_out_of_band(cli
     assert "no-store" in response["Cache-Control"]
 
 
-def test_htmx_add_updates_only_regions_the_page_has(client):
-    product = make_product()
+def test_htmx_add_answers_in_the_layout_of_the_form_used_and_never_for_another_product(client):
+    product, other = make_product(), make_product()
     target = f"add-to-cart-detail-{product.pk}"
-    html = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target, f"{target} bogus")).content.decode()
-    assert 'id="cart-count"' not in html
-    assert "bogus" not in html
+    html = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target)).content.decode()
+    assert html.strip().startswith(f'<div id="{target}"')
     assert 'type="number" name="quantity"' in html  # the product page's layout
+    # A target naming another product (or nothing known) answers with this product's card.
+    html = client.post(
+        add_url(product), {"quantity": "1"}, headers=htmx(f"add-to-cart-card-{other.pk}")
+    ).content.decode()
+    assert html.strip().startswith(f'<div id="add-to-cart-card-{product.pk}"')
+    assert f"add-to-cart-card-{other.pk}" not in html
 
 
-def test_open_mini_cart_is_refreshed_out_of_band(client):
+def test_the_mini_cart_s_contents_are_refreshed_out_of_band_open_or_closed(client):
     product = make_product(name="Kettle")
     target = f"add-to-cart-card-{product.pk}"
-    html = client.post(
-        add_url(product), {"quantity": "1"}, headers=htmx(target, "cart-count mini-cart")
-    ).content.decode()
-    assert re.search(r'<div id="mini-cart"[^>]*data-hx-swap-oob="true"', html)
-    assert "Kettle" in html
+    html = client.post(add_url(product), {"quantity": "1"}, headers=htmx(target)).content.decode()
+    # Only its contents: a closed panel (hidden) stays closed, an open one shows the new line.
+    assert re.search(r'<div id="mini-cart"[^>]*data-hx-swap-oob="innerHTML"', html)
+    assert re.search(r'<li><span>1 ×</span> <a href="[^"]+">Kettle</a>', html)
 
 
 @pytest.mark.parametrize("quantity", ["0", "-3", "abc", "1e9", "", "2.5", "100"])
@@ -155,7 +159,7 @@ def test_cart_page_full_and_fragment(client):
 def test_htmx_quantity_change_swaps_the_cart_and_the_count(client):
     line = add(client, make_product(name="Kettle", stock_quantity=9), 1)
     url = reverse("cart:cart_line_update", args=[line.pk])
-    response = client.post(url, {"quantity": "4"}, headers=htmx("cart", "cart-count cart"))
+    response = client.post(url, {"quantity": "4"}, headers=htmx("cart"))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.strip().startswith('<section id="cart"')
@@ -175,7 +179,7 @@ def test_plain_quantity_change_and_remove_redirect_303_to_the_cart(client):
 
 def test_removing_the_last_line_shows_the_empty_state(client):
     line = add(client, make_product())
-    response = client.post(reverse("cart:cart_line_remove", args=[line.pk]), headers=htmx("cart", "cart-count cart"))
+    response = client.post(reverse("cart:cart_line_remove", args=[line.pk]), headers=htmx("cart"))
     html = response.content.decode()
     assert "Your cart is empty." in html
     assert re.search(r'<span id="cart-count"[^>]*>0<', html)
@@ -235,34 +239,35 @@ def test_a_double_click_without_javascript_adds_once(client):
     assert re.search(r'name="token" value="([0-9a-f-]{36})"', again)[1] != token  # a new form: a new click adds
 
 
-def test_opening_the_mini_cart_brings_the_page_s_other_regions_up_to_date(client):
+def test_opening_the_mini_cart_brings_the_header_count_up_to_date(client):
     """Tab A shows 1 item; tab B adds another; tab A opens the mini-cart: its count follows."""
     kettle, teapot = make_product(name="Kettle"), make_product(name="Teapot")
     add(client, kettle)
     add(client, teapot, 2)  # from the other tab
-    regions = f"cart-count mini-cart add-to-cart-card-{kettle.pk} add-to-cart-card-{teapot.pk}"
-    response = client.get(reverse("cart:mini_cart"), headers={"HX-Request": "true", "X-Cart-Regions": regions})
+    response = client.get(reverse("cart:mini_cart"), headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.strip().startswith('<div id="mini-cart"')
     assert "Kettle" in html
     assert "Teapot" in html
     assert re.search(r'id="cart-count"[^>]*data-hx-swap-oob="true"[^>]*>3<', html)
-    assert re.search(rf'id="add-to-cart-card-{teapot.pk}"[^>]*data-hx-swap-oob="true"', html)
-    assert "2 in cart" in html
-    assert "X-Cart-Regions" in response["Vary"]
+    assert "add-to-cart" not in html  # the page's forms show no fact the mini-cart shows
 
 
 def test_the_regions_of_a_page_shown_again_come_back_as_the_cart_is_now(client):
     kettle = make_product(name="Kettle")
     add(client, kettle, 2)
-    regions = f"cart-count add-to-cart-card-{kettle.pk}"
-    response = client.get(reverse("cart:cart_regions"), headers={"HX-Request": "true", "X-Cart-Regions": regions})
+    query = f"?region=cart-count&region=add-to-cart-card-{kettle.pk}&region=bogus&region=add-to-cart-card-999999"
+    page = "/products/?q=kettle"
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+    response = client.get(reverse("cart:cart_regions") + query, headers=headers)
     html = response.content.decode()
+    assert f'name="next" value="{page}"' in html  # its forms come back to that page
     assert re.search(r'id="cart-count"[^>]*data-hx-swap-oob="true"[^>]*>2<', html)
     assert re.search(rf'id="add-to-cart-card-{kettle.pk}"[^>]*data-hx-swap-oob="true"', html)
     assert "2 in cart" in html
+    assert "bogus" not in html
+    assert "999999" not in html  # an unknown product has no region
     assert "no-store" in response["Cache-Control"]
-    assert "X-Cart-Regions" in response["Vary"]
     assert client.get(reverse("cart:cart_regions"))["Location"] == CART_URL  # without JavaScript: the cart
 
 

@@ -57,17 +57,14 @@ def give_cart(client: Client, *products: Product) -> Cart:
     return cart
 
 
-def add_from_catalog(client: Client, product: Product, cards: list[Product]):
-    """The catalog's "Add to cart" as htmx sends it: the card is the target, and
-    static/js/storefront.js lists the page's cart regions (the count and every card)."""
-    target = f"add-to-cart-card-{product.pk}"
-    regions = " ".join(["cart-count", *(f"add-to-cart-card-{card.pk}" for card in cards)])
-    headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": regions}
+def add_from_catalog(client: Client, product: Product):
+    """The catalog's "Add to cart" as htmx sends it: the card is the target."""
+    headers = {**HTMX, "HX-Target": f"add-to-cart-card-{product.pk}"}
     return client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "1"}, headers=headers)
 
 
 def change_quantity(client: Client, line: CartLine, quantity: int):
-    headers = {**HTMX, "HX-Target": "cart", "X-Cart-Regions": "cart-count cart"}
+    headers = {**HTMX, "HX-Target": "cart"}
     return client.post(reverse("cart:cart_line_update", args=[line.pk]), {"quantity": str(quantity)}, headers=headers)
 
 
@@ -176,10 +173,10 @@ def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_q
     product = kitchen[0]
     # the product (404 check), the new cart; savepoint, the product locked, the cart's updated_at
     # (which locks it), its line (none yet), the cart's line count (room for a new product?), the
-    # line inserted, release; cart lines with products (the regions), the products of the listed
-    # cards (one query for all); the new session: exists?, savepoint, insert, release
-    with django_assert_num_queries(15):
-        response = add_from_catalog(client, product, kitchen[:24])
+    # line inserted, release; cart lines with products (the regions); the new session: exists?,
+    # savepoint, insert, release
+    with django_assert_num_queries(14):
+        response = add_from_catalog(client, product)
     assert response.status_code == 200
 
 
@@ -187,39 +184,32 @@ def test_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries
     give_cart(client, kitchen[1])
     # the product (404 check), session, the cart; savepoint, the product locked, the cart's
     # updated_at, its line (none yet), the cart's line count, the line inserted, release; cart lines
-    # with products (the regions), the products of the 24 listed cards (one query for all)
-    with django_assert_num_queries(12):
-        response = add_from_catalog(client, kitchen[0], kitchen[:24])
+    # with products (the regions)
+    with django_assert_num_queries(11):
+        response = add_from_catalog(client, kitchen[0])
     html = response.text
-    assert len(re.findall(r'<div id="add-to-cart-card-\d+"', html)) == 24  # every card was rendered
+    # The card used and the header's regions; no other card, whatever the page lists (cart/regions.py).
+    assert re.findall(r'<div id="add-to-cart-card-\d+"', html) == [f'<div id="add-to-cart-card-{kitchen[0].pk}"']
     assert 'id="cart-count"' in html
-
-
-def test_add_to_cart_costs_the_same_for_2_listed_cards_as_for_24(client, kitchen):
-    """The cards the page lists are loaded in one query, not one per card."""
-    give_cart(client, kitchen[-1])
-    two = count_queries(lambda: add_from_catalog(client, kitchen[0], kitchen[:2]))
-    twenty_four = count_queries(lambda: add_from_catalog(client, kitchen[1], kitchen[:24]))
-    assert twenty_four == two
 
 
 def test_add_to_cart_costs_the_same_for_a_cart_of_one_line_as_of_ten(client, kitchen):
     cart = give_cart(client, kitchen[-1])
-    one = count_queries(lambda: add_from_catalog(client, kitchen[0], kitchen[:24]))
+    one = count_queries(lambda: add_from_catalog(client, kitchen[0]))
     for product in kitchen[10:18]:
         make_line(cart=cart, product=product)
-    assert count_queries(lambda: add_from_catalog(client, kitchen[1], kitchen[:24])) == one
+    assert count_queries(lambda: add_from_catalog(client, kitchen[1])) == one
 
 
 def test_add_to_cart_from_a_product_page_with_htmx(client, django_assert_num_queries):
     product, other = make_products(2)
     give_cart(client, other)
     target = f"add-to-cart-detail-{product.pk}"
-    headers = {**HTMX, "HX-Target": target, "X-Cart-Regions": f"cart-count {target}"}
+    headers = {**HTMX, "HX-Target": target}
     # the product (404 check), session, the cart; savepoint, the product locked, the cart's
     # updated_at, its line, the cart's line count, the line inserted, release; cart lines with
-    # products, the region's product
-    with django_assert_num_queries(12):
+    # products
+    with django_assert_num_queries(11):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "2"}, headers=headers)
     assert response.status_code == 200
     assert "Added — 2 in cart" in response.text

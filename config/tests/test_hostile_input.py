@@ -191,12 +191,10 @@ REGION_IDS = st.one_of(
     st.from_regex(r"add-to-cart-(card|detail)-[0-9]{1,20}", fullmatch=True),
     HEADER_TEXT,
 )
-CART_REGIONS = st.one_of(HEADER_TEXT, st.lists(REGION_IDS, max_size=60).map(" ".join))
 HTMX_HEADERS = st.fixed_dictionaries(
     {"HX-Request": st.just("true")},
     optional={
         "HX-Target": REGION_IDS,
-        "X-Cart-Regions": CART_REGIONS,
         "HX-Boosted": st.sampled_from(["true", "false", ""]),
         "HX-History-Restore-Request": st.just("true"),
         "HX-Current-URL": HEADER_TEXT,
@@ -472,8 +470,12 @@ def test_product_page_answers_any_slug_without_failing_or_writing(shop, slug, ht
 @examples(25)
 @given(
     who=st.sampled_from(["guest", "customer"]),
-    page=st.sampled_from(["cart:cart_detail", "cart:mini_cart"]),
-    query=params(next=values(*SITE_PATHS), quantity=values()),
+    page=st.sampled_from(["cart:cart_detail", "cart:mini_cart", "cart:cart_regions"]),
+    query=params(
+        next=values(*SITE_PATHS),
+        quantity=values(),
+        region=weighted((2, st.lists(REGION_IDS, max_size=60)), (1, values())),
+    ),
     htmx=HTMX_HEADERS,
 )
 def test_cart_pages_answer_anything_without_failing_or_writing(shop, who, page, query, htmx):

@@ -10,14 +10,8 @@
     if (region && message) region.textContent = message;
   }
 
-  // 1. Before each htmx request: tell the server which cart regions this page shows
-  //    (cart/regions.py answers with out-of-band swaps for exactly those), and keep
-  //    GET URLs short by dropping empty filter fields.
+  // 1. Before each htmx request: keep GET URLs short by dropping empty filter fields.
   document.addEventListener("htmx:configRequest", function (event) {
-    const ids = Array.from(document.querySelectorAll("[data-cart-region]"))
-      .filter(function (el) { return el.id && !el.hidden; })
-      .map(function (el) { return el.id; });
-    event.detail.headers["X-Cart-Regions"] = ids.join(" ");
     if (event.detail.verb === "get") {
       const params = event.detail.parameters;
       Array.from(params.keys ? params.keys() : Object.keys(params)).forEach(function (key) {
@@ -180,7 +174,11 @@
     const link = document.getElementById("cart-link");
     if ((event.persisted || fromCache) && link && window.htmx) {
       // From the page itself, not from the Cart link: a request of the link's own opens the mini-cart.
-      htmx.ajax("GET", link.dataset.regionsUrl, { source: body, swap: "none" });
+      // The page names its regions (cart/regions.py knows them by id); each comes back out of band.
+      const ids = Array.from(document.querySelectorAll("[data-cart-region]"))
+        .map(function (el) { return el.id; })
+        .filter(Boolean);
+      htmx.ajax("GET", link.dataset.regionsUrl, { source: body, swap: "none", values: { region: ids } });
     }
   });
 
