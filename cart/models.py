@@ -6,6 +6,8 @@ from django.db.models import Q
 
 from storefront.models import Product
 
+from .availability import line_problem
+
 MAX_LINE_QUANTITY = 99
 # Different products in one cart: with 99 of each at the highest price staff can set, the total still fits
 # the order's amount fields exactly (orders.models.Order.total_amount).
@@ -65,15 +67,9 @@ class CartLine(models.Model):
 
     @property
     def problem(self) -> str:
-        """Why this line cannot be ordered as it is, or "" when it can."""
-        product = self.product
-        if not product.is_active:
-            return "This product is no longer sold. Please remove it."
-        if product.stock_quantity <= 0:
-            return "This product is now out of stock. Please remove it."
-        if self.quantity > product.stock_quantity:
-            return f"Only {product.stock_quantity} left. Please lower the quantity."
-        return ""
+        """Why this line cannot be ordered as it is (cart/availability.py), or "" when it can."""
+        found = line_problem(self.product, self.quantity)
+        return found.message if found else ""
 
 
 class CartContents:

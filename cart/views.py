@@ -71,7 +71,7 @@ def _redirect_with_message(request: HttpRequest, change: CartChange, to: str) ->
 
 def _add_to_cart_region(request: HttpRequest, product: Product) -> tuple[str, str]:
     """The add-to-cart region the shopper used (its id and layout): the card's when not named."""
-    target = request.htmx.target if getattr(request, "htmx", None) else None
+    target = request.htmx.target if wants_fragment(request) else None
     found = region_for(target or "")
     if found and "pk" in found[1].re.groupindex and int(found[1]["pk"]) == product.pk:
         return target or "", found[1]["layout"]

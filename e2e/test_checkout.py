@@ -246,7 +246,9 @@ def test_an_order_refused_because_someone_bought_the_last_one_shows_why_in_view(
     checkout.place_order_button.scroll_into_view_if_needed()
     checkout.place_order_button.click()
 
-    expect(checkout.error_summary).to_contain_text("Only 2 of Teapot left; your cart has 5.")
+    expect(checkout.error_summary).to_contain_text(
+        "Only 2 of Teapot left, and your cart has 5. Please lower the quantity."
+    )
     expect(checkout.error_summary).to_be_in_viewport()
     if javascript:
         expect(checkout.error_summary).to_be_focused()

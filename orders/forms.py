@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -62,13 +63,14 @@ class CheckoutForm(forms.Form):
     )
     # One key per rendering of the form: submitting it twice finds the first order.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    # The lines the shopper saw ("product id:quantity,…"); the order is refused, saying what changed,
-    # if the cart changed since (in another tab, say).
+    # The lines the shopper saw ("product id:quantity:unit price,…"; the price may be missing on a page
+    # from before it was added): the order is refused, saying what changed, if the cart changed since
+    # (in another tab, say) or a price moved.
     reviewed_lines = forms.RegexField(
-        regex=r"^(\d{1,18}:\d{1,3}(,\d{1,18}:\d{1,3}){0,199})?$",
+        regex=r"^(\d{1,18}:\d{1,3}(:\d{1,13}\.\d{2})?(,\d{1,18}:\d{1,3}(:\d{1,13}\.\d{2})?){0,199})?$",
         widget=forms.HiddenInput,
         required=False,
-        max_length=4400,
+        max_length=7400,
     )
     # The goods' subtotal the shopper saw; the order is refused if prices moved since.
     reviewed_subtotal = forms.DecimalField(
@@ -101,12 +103,18 @@ class CheckoutForm(forms.Form):
             payment_method=data["payment_method"],
         )
 
-    def reviewed_cart(self) -> dict[int, int] | None:
-        """The lines the shopper reviewed, or None when the form did not say (an older page)."""
+    def _reviewed(self) -> list[list[str]]:
         raw = self.cleaned_data.get("reviewed_lines") or ""
-        if not raw:
-            return None
-        return {int(pk): int(quantity) for pk, quantity in (pair.split(":") for pair in raw.split(","))}
+        return [entry.split(":") for entry in raw.split(",")] if raw else []
+
+    def reviewed_cart(self) -> dict[int, int] | None:
+        """The quantities the shopper reviewed, by product, or None when the form did not say."""
+        reviewed = self._reviewed()
+        return {int(entry[0]): int(entry[1]) for entry in reviewed} if reviewed else None
+
+    def reviewed_prices(self) -> dict[int, Decimal]:
+        """The unit prices the shopper was shown, by product (none from an older page)."""
+        return {int(entry[0]): Decimal(entry[2]) for entry in self._reviewed() if len(entry) == 3}
 
     def chosen_shipping_method(self) -> str:
         """The shipping method to price the summary with, even while the form is invalid."""

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from cart.availability import LineProblem, line_problem
 from cart.models import Cart, CartLine
 from storefront.models import Product, StockMovement
 from storefront.services import StockChange, stock_record
@@ -20,9 +21,6 @@ from .tasks import order_confirmation_send
 MESSAGES = {
     "empty": "Your cart is empty: add something before checking out.",
     "lines_changed": "Some items can no longer be ordered as they are. Nothing was ordered; please review your cart.",
-    "unavailable": "{product} is no longer sold.",
-    "out_of_stock": "{product} is now out of stock.",
-    "short": "Only {stock} of {product} left; your cart has {quantity}.",
     "prices_changed": (
         "Prices changed while you were checking out: your items now cost {subtotal}. "
         "Please review the new total and place your order again."
@@ -47,12 +45,15 @@ MESSAGES = {
 
 
 class OrderError(Exception):
-    """A refusal to show the customer; `problems` names each line that stands in the way."""
+    """A refusal to show the customer. `code` is a key of MESSAGES (what callers decide by), `message`
+    its wording for the shopper, and `problems` names each line that stands in the way."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
+    def __init__(self, code: str, problems: list[LineProblem] | None = None, **params: object) -> None:
+        self.code = code
+        self.message = MESSAGES[code].format(**params)
+        super().__init__(self.message)
+        self.problems = [problem.message for problem in problems or []]
+        self.problem_codes = [problem.code for problem in problems or []]
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,9 @@ class OrderDetails:
 def order_totals(*, subtotal: Decimal, shipping_method: str) -> Totals:
     method = SHIPPING_METHODS.get(shipping_method)
     if method is None:
-        raise OrderError(MESSAGES["unknown_shipping"])
+        raise OrderError("unknown_shipping")
     shipping = method.cost(subtotal)
     return Totals(subtotal=subtotal, shipping=shipping, total=subtotal + shipping)
-
-
-def line_problem(product: Product, quantity: int) -> str:
-    """Why `quantity` of `product` cannot be ordered now, or ""."""
-    if not product.is_active:
-        return MESSAGES["unavailable"].format(product=product.name)
-    if product.stock_quantity <= 0:
-        return MESSAGES["out_of_stock"].format(product=product.name)
-    if product.stock_quantity < quantity:
-        return MESSAGES["short"].format(stock=product.stock_quantity, product=product.name, quantity=quantity)
-    return ""
 
 
 def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: dict[int, Product]) -> str:
@@ -118,6 +108,7 @@ def order_place(
     submission_key: UUID,
     reviewed_subtotal: Decimal | None = None,
     reviewed_lines: dict[int, int] | None = None,
+    reviewed_prices: dict[int, Decimal] | None = None,
     site_url: str = "",
 ) -> Order:
     """Turn the cart into an order, or raise OrderError and change nothing.
@@ -126,9 +117,10 @@ def order_place(
     (found under the cart's lock). The order view looks for an earlier order of its form first.
     """
     if cart is None:
-        raise OrderError(MESSAGES["empty"])
+        raise OrderError("empty")
     try:
-        return _order_place(cart, customer, details, submission_key, reviewed_subtotal, reviewed_lines, site_url)
+        reviewed = (reviewed_subtotal, reviewed_lines, reviewed_prices)
+        return _order_place(cart, customer, details, submission_key, reviewed, site_url)
     except IntegrityError:
         # A concurrent submission of the same form won the race; its order is the one.
         existing = Order.objects.filter(submission_key=submission_key).first()
@@ -143,13 +135,13 @@ def _order_place(
     customer: AbstractBaseUser | None,
     details: OrderDetails,
     submission_key: UUID,
-    reviewed_subtotal: Decimal | None,
-    reviewed_lines: dict[int, int] | None,
+    reviewed: tuple[Decimal | None, dict[int, int] | None, dict[int, Decimal] | None],
     site_url: str,
 ) -> Order:
+    reviewed_subtotal, reviewed_lines, reviewed_prices = reviewed
     payment = PAYMENT_METHODS.get(details.payment_method)
     if payment is None:
-        raise OrderError(MESSAGES["unknown_payment"])
+        raise OrderError("unknown_payment")
     # Lock the cart first so that two order forms for one cart run one after the other; then look
     # again for an order from this form, which a concurrent submission may have just committed.
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
@@ -158,18 +150,24 @@ def _order_place(
         return existing
     lines = list(CartLine.objects.filter(cart=cart).order_by("product_id"))
     if not lines:
-        raise OrderError(MESSAGES["empty"])
+        raise OrderError("empty")
     # Re-read every product under a row lock, in a fixed order (no deadlocks between checkouts).
     products = Product.objects.select_for_update().in_bulk([line.product_id for line in lines])
     problems = [problem for line in lines if (problem := line_problem(products[line.product_id], line.quantity))]
     if problems:
-        raise OrderError(MESSAGES["lines_changed"], problems)
+        raise OrderError("lines_changed", problems)
     current = {line.product_id: line.quantity for line in lines}
     if reviewed_lines is not None and reviewed_lines != current:
-        raise OrderError(MESSAGES["cart_changed"].format(changes=_cart_changes(reviewed_lines, current, products)))
+        raise OrderError("cart_changed", changes=_cart_changes(reviewed_lines, current, products))
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
-    if reviewed_subtotal is not None and reviewed_subtotal != subtotal:
-        raise OrderError(MESSAGES["prices_changed"].format(subtotal=money(subtotal)))
+    seen = reviewed_prices or {}
+    repriced = [
+        problem
+        for line in lines
+        if (problem := line_problem(products[line.product_id], line.quantity, seen_price=seen.get(line.product_id)))
+    ]
+    if repriced or (reviewed_subtotal is not None and reviewed_subtotal != subtotal):
+        raise OrderError("prices_changed", repriced, subtotal=money(subtotal))
     totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
 
     for line in lines:
@@ -179,7 +177,7 @@ def _order_place(
         )
         if not sold:
             problem = line_problem(Product.objects.get(pk=line.product_id), line.quantity)
-            raise OrderError(MESSAGES["lines_changed"], [problem])
+            raise OrderError("lines_changed", [problem] if problem else [])
 
     order = Order.objects.create(
         submission_key=submission_key,
@@ -233,16 +231,13 @@ def order_change_status(
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if only_from is not None and locked.status not in only_from:
-        raise OrderError(
-            MESSAGES["not_cancellable"].format(reference=locked.reference, status=locked.get_status_display().lower())
-        )
+        raise OrderError("not_cancellable", reference=locked.reference, status=locked.get_status_display().lower())
     if not locked.can_become(status):
         raise OrderError(
-            MESSAGES["transition"].format(
-                reference=locked.reference,
-                old=locked.get_status_display(),
-                new=dict(Order.Status.choices).get(status, status),
-            )
+            "transition",
+            reference=locked.reference,
+            old=locked.get_status_display(),
+            new=dict(Order.Status.choices).get(status, status),
         )
     if status == Order.Status.CANCELLED:
         lines = list(locked.lines.order_by("product_id"))
@@ -264,9 +259,7 @@ def order_change_status(
 def order_cancel_by_customer(*, order: Order, by: AbstractBaseUser | None) -> Order:
     """A customer may cancel only an order that is still pending (not yet paid)."""
     if not order.can_be_cancelled:
-        raise OrderError(
-            MESSAGES["not_cancellable"].format(reference=order.reference, status=order.get_status_display().lower())
-        )
+        raise OrderError("not_cancellable", reference=order.reference, status=order.get_status_display().lower())
     return order_change_status(
         order=order, status=Order.Status.CANCELLED, by=by, only_from=frozenset({Order.Status.PENDING})
     )

@@ -8,16 +8,13 @@ from django.db import models
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from cart.models import CartContents
 from cart.services import cart_contents, cart_find
-from config.rendering import FRAGMENT_VARY_HEADERS, wants_fragment
+from config.rendering import redirect_after_post, render_fragment, render_page_or_fragment, wants_fragment
 from storefront.templatetags.money import money
 
 from .forms import CheckoutForm
@@ -39,15 +36,7 @@ def _checkout_context(form: CheckoutForm, contents: CartContents, **extra: objec
 
 
 def _render_checkout(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
-    template = "orders/_checkout.html" if wants_fragment(request) else "orders/checkout.html"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
-    return response
-
-
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    """Move the browser to another page: HX-Redirect for htmx, 303 See Other otherwise."""
-    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url, status=303)
+    return render_page_or_fragment(request, "orders/checkout.html", "orders/_checkout.html", context, status=status)
 
 
 @never_cache
@@ -66,7 +55,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
         return _render_checkout(request, _checkout_context(CheckoutForm(initial={"email": email}), contents))
 
     form = CheckoutForm(request.POST)
-    if request.htmx and "_validate" in request.POST:
+    if wants_fragment(request) and "_validate" in request.POST:
         return _validate_field(request, form, current_cart(), request.POST["_validate"])
     if not form.is_valid():
         extra = {}
@@ -88,7 +77,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
             messages.warning(request, MESSAGES["already_placed"].format(reference=earlier.reference))
             request.session.pop(JUST_PLACED_KEY, None)
         _remember(request, earlier)
-        return _go(request, earlier.get_absolute_url())
+        return redirect_after_post(request, earlier.get_absolute_url())
     try:
         order = order_place(
             cart=cart_find(user=request.user, session=request.session),
@@ -97,12 +86,13 @@ def place_order(request: HttpRequest) -> HttpResponse:
             submission_key=form.cleaned_data["submission_key"],
             reviewed_subtotal=form.cleaned_data["reviewed_subtotal"],
             reviewed_lines=form.reviewed_cart(),
+            reviewed_prices=form.reviewed_prices(),
             site_url=request.build_absolute_uri("/"),
         )
     except OrderError as refused:
-        if refused.message == MESSAGES["empty"]:
+        if refused.code == "empty":
             messages.warning(request, refused.message)
-            return _go(request, reverse("cart:cart_detail"))
+            return redirect_after_post(request, reverse("cart:cart_detail"))
         context = _checkout_context(form, current_cart(), error=refused.message, problems=refused.problems)
         return _render_checkout(request, context, status=INVALID)
     # The submission key is as secret as the order link: only the browser that loaded this form has it,
@@ -110,7 +100,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
     # its link (with the key) goes only into the email, never into the address bar or a log.
     _remember(request, order)
     request.session[JUST_PLACED_KEY] = order.reference
-    return _go(request, order.get_absolute_url())
+    return redirect_after_post(request, order.get_absolute_url())
 
 
 def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartContents, name: str) -> HttpResponse:
@@ -118,21 +108,17 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     form.is_valid()
     context = _checkout_context(form, contents)
     if name == "shipping_method":
-        total = money(context["totals"].total)  # type: ignore[attr-defined]
-        body = render_to_string("orders/_checkout_summary.html", context, request=request) + render_to_string(
-            "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
-        )
+        total = money(context["totals"].total)  # type: ignore[attr-defined]  # a Totals, from _checkout_context
+        context["message"] = f"Order total: {total}"
+        template = "orders/_checkout_summary.html"
     elif name in CheckoutForm.LIVE_FIELDS:
-        field = form[name]
-        body = render_to_string("orders/_checkout_field.html", {**context, "field": field}, request=request)
+        field = context["field"] = form[name]
         # A mistake found on leaving the field is read out too: focus has moved on to the next one.
-        message = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""
-        body += render_to_string("storefront/_announcer.html", {"message": message, "oob": True})
+        context["message"] = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""
+        template = "orders/_checkout_field.html"
     else:
         return HttpResponseBadRequest("Unknown field.")
-    response = HttpResponse(body)
-    patch_vary_headers(response, FRAGMENT_VARY_HEADERS)
-    return response
+    return render_fragment(request, template, context, out_of_band=["storefront/_announcer.html"])
 
 
 def _may_view(request: HttpRequest, order: Order) -> bool:
@@ -201,7 +187,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, f"Order {order.reference} is cancelled.")
-    return _go(request, order.get_absolute_url())
+    return redirect_after_post(request, order.get_absolute_url())
 
 
 @never_cache

@@ -93,7 +93,9 @@ def test_contents_use_the_current_price_and_flag_stock_problems():
     assert contents.subtotal == Decimal("12.00")
     assert contents.item_count == 4
     assert contents.has_problems
-    assert contents.lines[0].problem == "Only 2 left. Please lower the quantity."
+    assert (
+        contents.lines[0].problem == f"Only 2 of {product.name} left, and your cart has 4. Please lower the quantity."
+    )
     assert line.pk == contents.lines[0].pk
 
 

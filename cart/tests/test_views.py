@@ -213,7 +213,7 @@ def test_stale_line_is_flagged_and_blocks_checkout(client):
     product.stock_quantity = 2
     product.save()
     html = client.get(CART_URL).content.decode()
-    assert "Only 2 left. Please lower the quantity." in html
+    assert f"Only 2 of {product.name} left, and your cart has 4. Please lower the quantity." in html
     assert "Fix the lines marked above to check out." in html
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection, connections
 
+from cart.availability import MESSAGES as LINE_MESSAGES
+from cart.availability import Problem
 from cart.models import Cart, CartLine
 from storefront.tests.factories import make_product
 
@@ -100,7 +102,9 @@ def test_twelve_processes_racing_for_five_items_get_five_orders_and_stock_ends_a
     assert len(placed) == 5, outcomes
     assert len(refused) == SHOPPERS - 5, outcomes
     assert {outcome.message for outcome in refused} == {MESSAGES["lines_changed"]}
-    assert {outcome.problems for outcome in refused} == {(MESSAGES["out_of_stock"].format(product=product.name),)}
+    assert {outcome.problems for outcome in refused} == {
+        (LINE_MESSAGES[Problem.OUT_OF_STOCK].format(product=product.name),)
+    }
     assert sorted(Order.objects.values_list("pk", flat=True)) == sorted(outcome.order_id for outcome in placed)
     product.refresh_from_db()
     assert product.stock_quantity == 0
@@ -116,7 +120,7 @@ def test_processes_that_want_more_than_is_left_are_told_how_many_remain():
 
     assert [outcome.error for outcome in outcomes if outcome.error] == []
     assert sum(1 for outcome in outcomes if outcome.order_id) == 2, outcomes
-    short = MESSAGES["short"].format(stock=1, product=product.name, quantity=2)
+    short = LINE_MESSAGES[Problem.SHORT].format(stock=1, product=product.name, quantity=2)
     assert {outcome.problems for outcome in outcomes if not outcome.order_id} == {(short,)}
     product.refresh_from_db()
     assert product.stock_quantity == 1

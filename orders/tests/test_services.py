@@ -152,9 +152,9 @@ def test_placing_records_the_first_status_and_who_placed_it():
 @pytest.mark.parametrize(
     ("product_fields", "quantity", "problem"),
     [
-        ({"is_active": False}, 1, "Kettle is no longer sold."),
-        ({"stock_quantity": 0}, 1, "Kettle is now out of stock."),
-        ({"stock_quantity": 2}, 3, "Only 2 of Kettle left; your cart has 3."),
+        ({"is_active": False}, 1, "Kettle is no longer sold. Please remove it from your cart."),
+        ({"stock_quantity": 0}, 1, "Kettle is out of stock. Please remove it from your cart."),
+        ({"stock_quantity": 2}, 3, "Only 2 of Kettle left, and your cart has 3. Please lower the quantity."),
     ],
     ids=["inactive", "out-of-stock", "fewer-left-than-in-cart"],
 )
@@ -179,7 +179,10 @@ def test_every_unavailable_line_is_listed():
     cart = cart_with((gone, 1), (sold_out, 1), (make_product(), 1))
     with pytest.raises(OrderError) as refused:
         place(cart)
-    assert sorted(refused.value.problems) == ["Gone is no longer sold.", "Sold out is now out of stock."]
+    assert sorted(refused.value.problems) == [
+        "Gone is no longer sold. Please remove it from your cart.",
+        "Sold out is out of stock. Please remove it from your cart.",
+    ]
 
 
 def test_the_same_submission_twice_places_one_order_and_takes_the_stock_once():

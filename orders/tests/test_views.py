@@ -224,7 +224,7 @@ def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
     cart = give_cart(client, (kettle, 2), (mug, 1))
     form = client.get(CHECKOUT_URL).content.decode()
     reviewed = re.search(r'name="reviewed_lines" value="([^"]*)"', form)[1]
-    assert sorted(reviewed.split(",")) == sorted([f"{kettle.pk}:2", f"{mug.pk}:1"])
+    assert sorted(reviewed.split(",")) == sorted([f"{kettle.pk}:2:10.00", f"{mug.pk}:1:10.00"])
     subtotal = re.search(r'name="reviewed_subtotal" value="([^"]*)"', form)[1]
     # The other tab: a quantity and a line changed, the prices did not.
     CartLine.objects.filter(cart=cart, product=kettle).update(quantity=3)
@@ -245,7 +245,7 @@ def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
     assert not Order.objects.exists()
     # The form that comes back reviews the cart as it is now, so sending it again places the order.
     again = re.search(r'name="reviewed_lines" value="([^"]*)"', html)[1]
-    assert sorted(again.split(",")) == sorted([f"{kettle.pk}:3", f"{teapot.pk}:1"])
+    assert sorted(again.split(",")) == sorted([f"{kettle.pk}:3:10.00", f"{teapot.pk}:1:10.00"])
 
 
 @pytest.mark.parametrize("damaged", ["1:2,x", "1:2;3:4", "1:1000", "-1:2"])
@@ -459,7 +459,7 @@ def test_items_that_sold_out_since_the_form_was_shown_are_listed_with_422(client
 
     assert response.status_code == 422
     assert "Some items can no longer be ordered as they are" in html
-    assert "<li>Only 1 of Kettle left; your cart has 3.</li>" in html
+    assert "<li>Only 1 of Kettle left, and your cart has 3. Please lower the quantity.</li>" in html
     assert '<a href="/cart/">Review your cart</a>' in html
     assert not Order.objects.exists()
     assert (stock_of(kettle), stock_of(mug)) == (1, 5)

@@ -1,0 +1,52 @@
+"""Whether a cart line can be ordered as it is: the one rule, worded once.
+
+The cart page, the mini-cart, the checkout and order placement all ask `line_problem`, so the
+shopper reads the same sentence wherever a line stands in the way.
+"""
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storefront.models import Product
+from storefront.templatetags.money import money
+
+
+class Problem(enum.StrEnum):
+    WITHDRAWN = "withdrawn"
+    OUT_OF_STOCK = "out_of_stock"
+    SHORT = "short"  # fewer left than the line's quantity
+    PRICE_CHANGED = "price_changed"  # since the shopper saw it (the order form's summary)
+
+
+MESSAGES = {
+    Problem.WITHDRAWN: "{product} is no longer sold. Please remove it from your cart.",
+    Problem.OUT_OF_STOCK: "{product} is out of stock. Please remove it from your cart.",
+    Problem.SHORT: "Only {stock} of {product} left, and your cart has {quantity}. Please lower the quantity.",
+    Problem.PRICE_CHANGED: "The price of {product} changed from {seen} to {price}.",
+}
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    code: Problem
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def line_problem(product: Product, quantity: int, *, seen_price: Decimal | None = None) -> LineProblem | None:
+    """Why `quantity` of `product` cannot be ordered now, or None. `seen_price` is the unit price the
+    shopper was shown, when there is one to hold the current price to."""
+    if not product.is_active:
+        code, params = Problem.WITHDRAWN, {}
+    elif product.stock_quantity <= 0:
+        code, params = Problem.OUT_OF_STOCK, {}
+    elif product.stock_quantity < quantity:
+        code, params = Problem.SHORT, {"stock": product.stock_quantity, "quantity": quantity}
+    elif seen_price is not None and seen_price != product.price:
+        code, params = Problem.PRICE_CHANGED, {"seen": money(seen_price), "price": money(product.price)}
+    else:
+        return None
+    return LineProblem(code, MESSAGES[code].format(product=product.name, **params))
