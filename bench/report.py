@@ -19,6 +19,10 @@ TARGET_BASELINE_SHARE = 0.20
 # depend on the concurrency, and the fragment's size as it travels (gzip).
 TARGET_CPU_MS = 12
 TARGET_FRAGMENT_WIRE_BYTES = 3 * 1024
+# A budget for add to cart on the catalog: no dearer than the same add on a product page (within 1.2 times
+# in CPU per request), and an answer of at most 1.5 KB as sent (gzip).
+BUDGET_ADD_CATALOG_CPU_RATIO = 1.2
+BUDGET_ADD_CATALOG_WIRE_BYTES = 1536
 
 
 def machine_description(facts: dict, workers: int, args: argparse.Namespace, wrk_binary: str) -> list[str]:
@@ -151,6 +155,9 @@ def targets(results: list[Result], lighthouse_results: list[LighthouseResult]) -
             f"- proposed: every catalog fragment ≤ {TARGET_FRAGMENT_WIRE_BYTES:,} bytes on the wire: "
             + ("**met**" if not big else "**missed** by " + ", ".join(big))
         )
+    add_catalog = add_catalog_budget(by_key.get("add-catalog"), by_key.get("add-product"))
+    if add_catalog:
+        lines.append(add_catalog)
     if lighthouse_results:
         short = [
             f"{lh.page} {key} {score}"
@@ -162,6 +169,30 @@ def targets(results: list[Result], lighthouse_results: list[LighthouseResult]) -
             "- Lighthouse 100 in every category: " + ("**met**" if not short else "**missed**: " + ", ".join(short))
         )
     return lines
+
+
+def add_catalog_budget(add_catalog: Result | None, add_product: Result | None) -> str:
+    """CPU ms per request against add-product's, and the size on the wire of the scenario's own sample
+    request (measured as the catalog fragments' are). Without add-product only the size can miss."""
+    if add_catalog is None:
+        return ""
+    checks = [(add_catalog.gzip_size <= BUDGET_ADD_CATALOG_WIRE_BYTES, f"{add_catalog.gzip_size:,} B on the wire")]
+    if add_product is not None:
+        ratio = add_catalog.cpu_ms / add_product.cpu_ms
+        shown = f"CPU {add_catalog.cpu_ms:.2f} ms = {ratio:.2f}× add-product's {add_product.cpu_ms:.2f} ms"
+        checks.insert(0, (ratio <= BUDGET_ADD_CATALOG_CPU_RATIO, shown))
+    failed = [shown for ok, shown in checks if not ok]
+    passed = [shown for ok, shown in checks if ok]
+    if failed:
+        status = "**missed** by " + " and ".join(failed) + (f" ({', '.join(passed)})" if passed else "")
+    elif add_product is None:
+        status = f"**not checked**, add-product did not run ({', '.join(passed)})"
+    else:
+        status = f"**met** ({', '.join(passed)})"
+    return (
+        f"- budget: add-catalog within {BUDGET_ADD_CATALOG_CPU_RATIO}× of add-product in CPU ms per request and "
+        f"≤ {BUDGET_ADD_CATALOG_WIRE_BYTES:,} bytes on the wire: {status}"
+    )
 
 
 def lighthouse_table(results: list[LighthouseResult]) -> list[str]:
