@@ -33,7 +33,8 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.run import CART_LINES, HOST, ORDER_FORM  # noqa: E402
+from bench.common import HOST  # noqa: E402
+from bench.scenarios import CART_LINES, ORDER_FORM  # noqa: E402
 from storefront.models import Product  # noqa: E402
 
 SORTS = ("featured", "price", "-price", "name", "newest")

@@ -21,10 +21,13 @@ import pstats
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+if __package__ in (None, ""):  # run as bench/profiling.py: import the bench package from the project root
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.common import HOST, RESULTS
+from bench.database import postgres_bench_url
+
 SLOWEST = ["catalog", "catalog-deep", "catalog-fragment", "add-catalog", "checkout-form", "place-order"]
 
 
@@ -32,8 +35,7 @@ def bench_environment() -> None:
     """The environment bench/run.py gives the server, pointed at the database it left behind."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(url)
-        url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'storefront'}_bench"))
+        url = postgres_bench_url(url)
     else:
         if not (RESULTS / "bench.sqlite3").exists():
             sys.exit("No bench database yet: run `make bench` (or bench/run.py) first.")
@@ -44,7 +46,7 @@ def bench_environment() -> None:
             "DJANGO_DEBUG": "0",
             "DJANGO_HTTPS": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_MEDIA_ROOT": str(RESULTS / "media"),
             "BENCH_STATIC_ROOT": str(RESULTS / "static"),
             "DJANGO_LOG_LEVEL": "WARNING",
@@ -59,7 +61,6 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="use cProfile even if pyinstrument is installed")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
     bench_environment()
     from bench.explain import in_process_scenarios, measure
 
