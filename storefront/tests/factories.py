@@ -1,7 +1,10 @@
-"""Small factory functions for tests: make_category(), make_product()."""
+"""Small factory functions for tests: make_category(), make_product(), make_user()."""
 
 from decimal import Decimal
 from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from storefront.models import Category, Product
 
@@ -29,3 +32,7 @@ def make_product(**fields: object) -> Product:
     if "category" not in values:
         values["category"] = make_category()
     return Product.objects.create(**values)
+
+
+def make_user(username: str = "shopper", password: str = "correct-horse-battery", **fields: object) -> User:
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
