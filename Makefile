@@ -62,11 +62,12 @@ serve: install $(SECRET_FILE)
 	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty && \
 	exec $(HONCHO) --procfile Procfile
 
-# Style, then the layering contract (storefront <- cart <- orders, config imports no app).
+# Style, then the layering contract (storefront <- cart <- orders, config imports no app), then types.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

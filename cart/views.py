@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from config.http import HtmxHttpRequest
 from config.rendering import FRAGMENT_VARY_HEADERS, render_page_or_fragment, wants_fragment
 from config.security import safe_next
 from storefront.models import Product
@@ -76,7 +77,7 @@ def _cart_change_response(request: HttpRequest, *, main: str, extra: dict[str, o
 
 @never_cache
 @require_POST
-def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
+def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
     # An unknown product is a 404; one withdrawn since the page was loaded is refused with a message.
     product = get_object_or_404(Product, pk=product_id)
     form = AddToCartForm(request.POST)
@@ -93,9 +94,15 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         except CartError as refused:
             error = str(refused)
     else:
-        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))
+        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
-    extra = {"product": product, "form": form, "change": change, "error": error, "next_url": next_url}
+    extra: dict[str, object] = {
+        "product": product,
+        "form": form,
+        "change": change,
+        "error": error,
+        "next_url": next_url,
+    }
     if request.htmx:
         target = request.htmx.target or ""
         main = target if target.startswith("add-to-cart-") else f"add-to-cart-card-{product.pk}"
@@ -106,7 +113,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     return render(request, "storefront/product_detail.html", extra, status=INVALID)
 
 
-def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], CartChange]) -> HttpResponse:
+def _change_line(request: HtmxHttpRequest, line_id: int, action: Callable[[Cart], CartChange]) -> HttpResponse:
     change, error = None, ""
     cart = cart_find(user=request.user, session=request.session)
     try:
@@ -117,7 +124,7 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
         error = str(refused)
     if change and not request.htmx:
         return _redirect_with_message(request, change, reverse("cart:cart_detail"))
-    extra = {
+    extra: dict[str, object] = {
         "change": change,
         "line_errors": {line_id: error},
         "submitted": {line_id: request.POST.get("quantity", "")},
@@ -130,12 +137,12 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
 
 @never_cache
 @require_POST
-def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+def cart_line_update(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     form = QuantityForm(request.POST)
 
     def set_quantity(cart: Cart) -> CartChange:
         if not form.is_valid():
-            raise CartError(" ".join(form.errors["quantity"]))
+            raise CartError(" ".join(form.errors["quantity"]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
         return cart_set_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
 
     return _change_line(request, line_id, set_quantity)
@@ -143,5 +150,5 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+def cart_line_remove(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     return _change_line(request, line_id, lambda cart: cart_remove_line(cart=cart, line_id=line_id))

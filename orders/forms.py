@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -75,7 +76,7 @@ class CheckoutForm(forms.Form):
         widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2, min_value=0
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         autocomplete = {
             "email": "email",

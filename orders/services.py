@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -113,7 +113,7 @@ def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: d
 def order_place(
     *,
     cart: Cart | None,
-    customer: AbstractBaseUser | None,
+    customer: User | None,
     details: OrderDetails,
     submission_key: UUID,
     reviewed_subtotal: Decimal | None = None,
@@ -140,7 +140,7 @@ def order_place(
 @transaction.atomic
 def _order_place(
     cart: Cart,
-    customer: AbstractBaseUser | None,
+    customer: User | None,
     details: OrderDetails,
     submission_key: UUID,
     reviewed_subtotal: Decimal | None,
@@ -224,7 +224,7 @@ def _order_place(
 
 @transaction.atomic
 def order_change_status(
-    *, order: Order, status: str, by: AbstractBaseUser | None = None, only_from: frozenset[str] | None = None
+    *, order: Order, status: str, by: User | None = None, only_from: frozenset[str] | None = None
 ) -> Order:
     """Move an order along its lifecycle; cancelling puts the stock back.
 
@@ -261,7 +261,7 @@ def order_change_status(
     return locked
 
 
-def order_cancel_by_customer(*, order: Order, by: AbstractBaseUser | None) -> Order:
+def order_cancel_by_customer(*, order: Order, by: User | None) -> Order:
     """A customer may cancel only an order that is still pending (not yet paid)."""
     if not order.can_be_cancelled:
         raise OrderError(

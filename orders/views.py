@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cart.models import CartContents
 from cart.services import cart_contents, cart_find
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from config.rendering import FRAGMENT_VARY_HEADERS, wants_fragment
 from storefront.templatetags.money import money
 
@@ -45,14 +46,14 @@ def _render_checkout(request: HttpRequest, context: dict[str, object], *, status
     return response
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """Move the browser to another page: HX-Redirect for htmx, 303 See Other otherwise."""
     return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url, status=303)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def place_order(request: HttpRequest) -> HttpResponse:
+def place_order(request: HtmxHttpRequest) -> HttpResponse:
     def current_cart() -> CartContents:
         # Read only for a page or a re-render: a successful order reads its cart inside order_place.
         return cart_contents(user=request.user, session=request.session)
@@ -118,7 +119,7 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     form.is_valid()
     context = _checkout_context(form, contents)
     if name == "shipping_method":
-        total = money(context["totals"].total)  # type: ignore[attr-defined]
+        total = money(context["totals"].total)  # type: ignore[attr-defined]  # the context holds objects; "totals" is an OrderTotals
         body = render_to_string("orders/_checkout_summary.html", context, request=request) + render_to_string(
             "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
         )
@@ -126,7 +127,7 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
         field = form[name]
         body = render_to_string("orders/_checkout_field.html", {**context, "field": field}, request=request)
         # A mistake found on leaving the field is read out too: focus has moved on to the next one.
-        message = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""
+        message = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
         body += render_to_string("storefront/_announcer.html", {"message": message, "oob": True})
     else:
         return HttpResponseBadRequest("Unknown field.")
@@ -193,7 +194,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @require_POST
-def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+def order_cancel(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     order = _viewable_order(request, reference)
     try:
         order_cancel_by_customer(order=order, by=request.user if request.user.is_authenticated else None)
@@ -207,7 +208,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = (
         Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity")).fetch_mode(models.FETCH_PEERS)
     )

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ _sequence = count(1)
 
 def make_category(**fields: object) -> Category:
     n = next(_sequence)
-    values = {"name": f"Category {n}", "slug": f"category-{n}", "description": "A category."}
+    values: dict[str, object] = {"name": f"Category {n}", "slug": f"category-{n}", "description": "A category."}
     values.update(fields)
     return Category.objects.create(**values)
 
@@ -34,5 +35,5 @@ def make_product(**fields: object) -> Product:
     return Product.objects.create(**values)
 
 
-def make_user(username: str = "shopper", password: str = "correct-horse-battery", **fields: object) -> User:
+def make_user(username: str = "shopper", password: str = "correct-horse-battery", **fields: Any) -> User:
     return get_user_model().objects.create_user(username=username, password=password, **fields)
