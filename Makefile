@@ -62,9 +62,12 @@ serve: install $(SECRET_FILE)
 	$(BIN)/python manage.py seed_catalog --products $(DEMO_PRODUCTS) --if-empty && \
 	exec $(HONCHO) --procfile Procfile
 
+# Style, then the layering contract (storefront <- cart <- orders, config imports no app), then types.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -131,4 +134,4 @@ bench: install
 test: lint services unit unit-postgres servers e2e
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles e2e/artifacts e2e/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache staticfiles e2e/artifacts e2e/node_modules

@@ -39,10 +39,11 @@ class LineProblem:
 def line_problem(product: Product, quantity: int, *, seen_price: Decimal | None = None) -> LineProblem | None:
     """Why `quantity` of `product` cannot be ordered now, or None. `seen_price` is the unit price the
     shopper was shown, when there is one to hold the current price to."""
+    params: dict[str, object] = {}
     if not product.is_active:
-        code, params = Problem.WITHDRAWN, {}
+        code = Problem.WITHDRAWN
     elif product.stock_quantity <= 0:
-        code, params = Problem.OUT_OF_STOCK, {}
+        code = Problem.OUT_OF_STOCK
     elif product.stock_quantity < quantity:
         code, params = Problem.SHORT, {"stock": product.stock_quantity, "quantity": quantity}
     elif seen_price is not None and seen_price != product.price:

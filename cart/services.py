@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from .models import MAX_CART_LINES, MAX_LINE_QUANTITY, Cart, CartContents, CartL
 
 CART_SESSION_KEY = "cart_id"
 
-User = AbstractBaseUser | AnonymousUser
+Visitor = User | AnonymousUser
 
 
 class CartError(Exception):
@@ -44,11 +44,11 @@ class CartChange:
     capped: bool = False
 
 
-def _owner(user: User) -> AbstractBaseUser | None:
-    return user if user.is_authenticated else None
+def _owner(user: Visitor) -> User | None:
+    return None if isinstance(user, AnonymousUser) or not user.is_authenticated else user
 
 
-def cart_find(*, user: User, session: SessionBase) -> Cart | None:
+def cart_find(*, user: Visitor, session: SessionBase) -> Cart | None:
     """The visitor's cart, or None. Costs no query when the session holds no cart."""
     cart_id = session.get(CART_SESSION_KEY)
     if not cart_id:
@@ -56,7 +56,7 @@ def cart_find(*, user: User, session: SessionBase) -> Cart | None:
     return Cart.objects.filter(pk=cart_id, user=_owner(user)).first()
 
 
-def cart_contents(*, user: User, session: SessionBase) -> CartContents:
+def cart_contents(*, user: Visitor, session: SessionBase) -> CartContents:
     """The lines of the visitor's cart in one query (none when there is no cart)."""
     cart_id = session.get(CART_SESSION_KEY)
     if not cart_id:
@@ -65,7 +65,7 @@ def cart_contents(*, user: User, session: SessionBase) -> CartContents:
     return CartContents(list(lines))
 
 
-def cart_get_or_create(*, user: User, session: SessionBase) -> Cart:
+def cart_get_or_create(*, user: Visitor, session: SessionBase) -> Cart:
     """The visitor's cart, created on first use (never on a plain page view)."""
     cart = cart_find(user=user, session=session)
     if cart is None:
@@ -168,7 +168,7 @@ def cart_merge(*, source: Cart, target: Cart) -> None:
     target.save(update_fields=["updated_at"])
 
 
-def cart_adopt_on_login(*, user: AbstractBaseUser, session: SessionBase) -> None:
+def cart_adopt_on_login(*, user: User, session: SessionBase) -> None:
     """After sign-in: merge the guest cart into the customer's cart and remember it."""
     guest_id = session.get(CART_SESSION_KEY)
     guest = Cart.objects.filter(pk=guest_id, user__isnull=True).first() if guest_id else None

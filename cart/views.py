@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from config.http import HtmxHttpRequest
 from config.rendering import FRAGMENT_VARY_HEADERS, render_fragment, render_page_or_fragment, wants_fragment
 from config.security import safe_next
 from storefront.models import Product
@@ -51,7 +52,7 @@ def mini_cart(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_safe
-def cart_regions(request: HttpRequest) -> HttpResponse:
+def cart_regions(request: HtmxHttpRequest) -> HttpResponse:
     """The regions a page names (`?region=<id>`, repeated) as the cart is now: JavaScript asks when
     Back shows a page again from the browser's memory or cache."""
     if not wants_fragment(request):
@@ -69,7 +70,7 @@ def _redirect_with_message(request: HttpRequest, change: CartChange, to: str) ->
     return HttpResponseRedirect(to, status=303)
 
 
-def _add_to_cart_region(request: HttpRequest, product: Product) -> tuple[str, str]:
+def _add_to_cart_region(request: HtmxHttpRequest, product: Product) -> tuple[str, str]:
     """The add-to-cart region the shopper used (its id and layout): the card's when not named."""
     target = request.htmx.target if wants_fragment(request) else None
     found = region_for(target or "")
@@ -80,7 +81,7 @@ def _add_to_cart_region(request: HttpRequest, product: Product) -> tuple[str, st
 
 @never_cache
 @require_POST
-def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
+def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
     # An unknown product is a 404; one withdrawn since the page was loaded is refused with a message.
     product = get_object_or_404(Product, pk=product_id)
     form = AddToCartForm(request.POST)
@@ -97,7 +98,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         except CartError as refused:
             error = str(refused)
     else:
-        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))
+        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
     if change and not wants_fragment(request):
         return _redirect_with_message(request, change, next_url)
@@ -123,7 +124,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     )
 
 
-def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], CartChange]) -> HttpResponse:
+def _change_line(request: HtmxHttpRequest, line_id: int, action: Callable[[Cart], CartChange]) -> HttpResponse:
     change, error = None, ""
     cart = cart_find(user=request.user, session=request.session)
     try:
@@ -134,7 +135,7 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
         error = str(refused)
     if change and not wants_fragment(request):
         return _redirect_with_message(request, change, reverse("cart:cart_detail"))
-    context = {
+    context: dict[str, object] = {
         "cart": cart_contents(user=request.user, session=request.session),
         "change": change,
         "line_errors": {line_id: error},
@@ -153,12 +154,12 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
 
 @never_cache
 @require_POST
-def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+def cart_line_update(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     form = QuantityForm(request.POST)
 
     def set_quantity(cart: Cart) -> CartChange:
         if not form.is_valid():
-            raise CartError(" ".join(form.errors["quantity"]))
+            raise CartError(" ".join(form.errors["quantity"]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
         return cart_set_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
 
     return _change_line(request, line_id, set_quantity)
@@ -166,5 +167,5 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+def cart_line_remove(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     return _change_line(request, line_id, lambda cart: cart_remove_line(cart=cart, line_id=line_id))

@@ -48,7 +48,7 @@ def may_pass(error: BaseException) -> bool:
     return isinstance(error, DeadlineError | smtplib.SMTPException | OSError)
 
 
-def retry_later(task: Task, *, attempt: int, **kwargs: Any) -> bool:
+def retry_later(task: Task[..., Any], *, attempt: int, **kwargs: Any) -> bool:
     """Enqueue `task` again after the back-off for `attempt`; False once every attempt is used."""
     if attempt > len(RETRY_DELAYS):
         return False
@@ -56,7 +56,7 @@ def retry_later(task: Task, *, attempt: int, **kwargs: Any) -> bool:
     return True
 
 
-def attempt_to_send(task: Task, send: Callable[[], None], *, what: str, attempt: int, **kwargs: Any) -> None:
+def attempt_to_send(task: Task[..., Any], send: Callable[[], None], *, what: str, attempt: int, **kwargs: Any) -> None:
     """One attempt of a job that talks to a server: `send()` within the deadline. When it fails for a
     reason that may pass, the next attempt is scheduled (`task` again with `kwargs`); either way the
     error is raised, so this attempt is recorded as failed, with its traceback, for staff to see."""

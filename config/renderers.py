@@ -8,6 +8,8 @@ quote as &#39; where Django writes &#x27;). Templates that exist only for Django
 language — the admin's widgets — still render through it.
 """
 
+from typing import Any
+
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
@@ -22,7 +24,7 @@ class FormRenderer(BaseRenderer):
     def django(self) -> DjangoTemplates:
         return DjangoTemplates()
 
-    def get_template(self, template_name: str):
+    def get_template(self, template_name: str) -> Any:  # a Jinja2 or a Django template, as the engines return
         try:
             return self.jinja2.get_template(template_name)
         except TemplateDoesNotExist:

@@ -14,14 +14,15 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 # Every request header the decision below reads; caches must key on all of them.
 FRAGMENT_VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 
 
 def wants_fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)  # absent if middleware before HtmxMiddleware refused it
+    return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
 
 
 def render_page_or_fragment(

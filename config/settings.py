@@ -7,10 +7,15 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+# Django's generic classes take type arguments at run time too (admin.ModelAdmin[Product]), as mypy reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -328,7 +333,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # setting EMAIL_HOST sends them through that SMTP server instead. MAILERS is Django 6.1's
 # replacement for the deprecated EMAIL_BACKEND, EMAIL_HOST, … settings.
 if os.environ.get("EMAIL_HOST", "").strip():
-    MAILERS = {
+    MAILERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
@@ -8,14 +9,14 @@ from django.views.static import serve
 from config import fragments
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Uploaded and demo product images, served by Django only where SERVE_MEDIA is on.
 
     A production deployment serves MEDIA_ROOT from its web server or object storage.
     """
     if not settings.SERVE_MEDIA:
         raise Http404("Media files are not served by this process.")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 handler400 = "config.errors.bad_request"

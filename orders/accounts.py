@@ -5,6 +5,7 @@ The limits and lockouts are explained in docs/accounts.md."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt
@@ -16,7 +17,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, transaction
@@ -107,14 +109,15 @@ def _device_token(user: AbstractBaseUser) -> str:
 
 def known_device(request: HttpRequest, user: AbstractBaseUser) -> bool:
     """Whether `user` signed in on this browser with their current password."""
-    raw = request.get_signed_cookie(
-        KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE.total_seconds()
+    raw = (
+        request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE)
+        or ""
     )
     return _device_token(user) in raw.split(",")
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: AbstractBaseUser) -> None:
-    raw = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT)
+    raw = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT) or ""
     others = [token for token in raw.split(",") if token and token.split(":")[0] != str(user.pk)]
     response.set_signed_cookie(
         KNOWN_DEVICE_COOKIE,
@@ -160,12 +163,12 @@ class SlowDownBackend:
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: object
     ) -> None:
         if request is not None and username and "\x00" not in username and sign_in_slowed_down(request, username):
-            request.axes_locked_out = True
-            request.sign_in_slowed_down = True
+            request.axes_locked_out = True  # type: ignore[attr-defined]  # django-axes reads this flag off the request
+            request.sign_in_slowed_down = True  # type: ignore[attr-defined]  # read by lockout_response below
             raise PermissionDenied("Sign-in to this account is slowed down.")
 
 
-def lockout_response(request: HttpRequest, response: HttpResponse | None, credentials: dict) -> HttpResponse:
+def lockout_response(request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any]) -> HttpResponse:
     """django-axes' answer to a refused sign-in (AXES_LOCKOUT_CALLABLE): this address is locked out of
     the account, or the account is slowed down for this browser."""
     context = {
@@ -177,7 +180,7 @@ def lockout_response(request: HttpRequest, response: HttpResponse | None, creden
     return render(request, "registration/locked_out.html", context, status=TOO_MANY_REQUESTS)
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(UserCreationForm[User]):
     """Username, email and password twice. Usernames and emails are unique regardless of case."""
 
     email = forms.EmailField(
@@ -242,9 +245,11 @@ class UsernameLengthChecked(forms.Form):
     is never checked and any name reaches authenticate(), where django-axes stores it in 255
     characters (a 500 on PostgreSQL). Here a name too long is an ordinary form error."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
+        assert isinstance(field, forms.CharField)
+        assert field.max_length is not None  # set by AuthenticationForm.__init__ above
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
@@ -264,14 +269,14 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
     authentication_form = SignInForm
 
-    def form_valid(self, form: forms.Form) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         remember_device(self.request, response, form.get_user())
         return response
 
-    def get_redirect_url(self) -> str:
-        url = super().get_redirect_url()
-        return "" if url and urlsplit(url).path == self.request.path else url
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        url = super().get_redirect_url(request)
+        return "" if url and urlsplit(url).path == (request or self.request).path else url
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -296,8 +301,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's, except that a new password lifts every sign-in lockout and slow-down of the account:
     whoever reset it holds its email, so they are its owner."""
 
-    def form_valid(self, form: forms.Form) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
-        axes_reset(username=self.user.get_username())
-        remember_device(self.request, response, self.user)  # whoever holds the email is the owner
+        axes_reset(username=form.user.get_username())
+        remember_device(self.request, response, form.user)  # whoever holds the email is the owner
         return response

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -10,10 +11,9 @@ from .services import OrderError, order_change_status
 admin.site.login_form = AdminSignInForm
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(admin.TabularInline[OrderLine, Order]):
     model = OrderLine
-    fields = ["product", "product_name", "unit_price", "quantity", "line_total"]
-    readonly_fields = fields
+    fields = readonly_fields = ("product", "product_name", "unit_price", "quantity", "line_total")
     extra = 0
     can_delete = False
 
@@ -21,10 +21,9 @@ class OrderLineInline(admin.TabularInline):
         return False
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(admin.TabularInline[OrderStatusChange, Order]):
     model = OrderStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("changed_at", "from_status", "to_status", "changed_by")
     extra = 0
     can_delete = False
 
@@ -32,8 +31,9 @@ class OrderStatusChangeInline(admin.TabularInline):
         return False
 
 
-def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order], status: str) -> None:
+def _move(modeladmin: admin.ModelAdmin[Order], request: HttpRequest, queryset: QuerySet[Order], status: str) -> None:
     """Apply one transition to every selected order; the ones that cannot make it are reported, not changed."""
+    assert isinstance(request.user, User)  # the admin serves signed-in staff only
     moved, refused = 0, []
     for order in queryset:
         try:
@@ -49,7 +49,7 @@ def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(admin.ModelAdmin[Order]):
     list_display = ["reference", "created_at", "email", "shipping_name", "status", "total_amount"]
     list_filter = ["status", "created_at", "shipping_method", "payment_method"]
     search_fields = ["reference", "email", "shipping_name"]

@@ -1,5 +1,6 @@
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -77,7 +78,7 @@ class CheckoutForm(forms.Form):
         widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2, min_value=0
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         autocomplete = {
             "email": "email",

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +23,7 @@ def new_access_key() -> str:
 
 
 class OrderQuerySet(models.QuerySet["Order"]):
-    def for_customer(self, user: object) -> "OrderQuerySet":
+    def for_customer(self, user: User) -> "OrderQuerySet":
         return self.filter(customer=user).order_by("-created_at", "-id")
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -103,7 +103,7 @@ def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: d
 def order_place(
     *,
     cart: Cart | None,
-    customer: AbstractBaseUser | None,
+    customer: User | None,
     details: OrderDetails,
     submission_key: UUID,
     reviewed_subtotal: Decimal | None = None,
@@ -132,7 +132,7 @@ def order_place(
 @transaction.atomic
 def _order_place(
     cart: Cart,
-    customer: AbstractBaseUser | None,
+    customer: User | None,
     details: OrderDetails,
     submission_key: UUID,
     reviewed: tuple[Decimal | None, dict[int, int] | None, dict[int, Decimal] | None],
@@ -222,7 +222,7 @@ def _order_place(
 
 @transaction.atomic
 def order_change_status(
-    *, order: Order, status: str, by: AbstractBaseUser | None = None, only_from: frozenset[str] | None = None
+    *, order: Order, status: str, by: User | None = None, only_from: frozenset[str] | None = None
 ) -> Order:
     """Move an order along its lifecycle; cancelling puts the stock back.
 
@@ -256,7 +256,7 @@ def order_change_status(
     return locked
 
 
-def order_cancel_by_customer(*, order: Order, by: AbstractBaseUser | None) -> Order:
+def order_cancel_by_customer(*, order: Order, by: User | None) -> Order:
     """A customer may cancel only an order that is still pending (not yet paid)."""
     if not order.can_be_cancelled:
         raise OrderError("not_cancellable", reference=order.reference, status=order.get_status_display().lower())

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cart.models import CartContents
 from cart.services import cart_contents, cart_find
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from config.rendering import redirect_after_post, render_fragment, render_page_or_fragment, wants_fragment
 from storefront.templatetags.money import money
 
@@ -41,7 +42,7 @@ def _render_checkout(request: HttpRequest, context: dict[str, object], *, status
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def place_order(request: HttpRequest) -> HttpResponse:
+def place_order(request: HtmxHttpRequest) -> HttpResponse:
     def current_cart() -> CartContents:
         # Read only for a page or a re-render: a successful order reads its cart inside order_place.
         return cart_contents(user=request.user, session=request.session)
@@ -108,13 +109,13 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     form.is_valid()
     context = _checkout_context(form, contents)
     if name == "shipping_method":
-        total = money(context["totals"].total)  # type: ignore[attr-defined]  # a Totals, from _checkout_context
+        total = money(context["totals"].total)  # type: ignore[attr-defined]  # the context holds objects; "totals" is an OrderTotals
         context["message"] = f"Order total: {total}"
         template = "orders/_checkout_summary.html"
     elif name in CheckoutForm.LIVE_FIELDS:
         field = context["field"] = form[name]
         # A mistake found on leaving the field is read out too: focus has moved on to the next one.
-        context["message"] = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""
+        context["message"] = f"{field.label}: {' '.join(field.errors)}" if field.errors else ""  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
         template = "orders/_checkout_field.html"
     else:
         return HttpResponseBadRequest("Unknown field.")
@@ -179,7 +180,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @require_POST
-def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+def order_cancel(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     order = _viewable_order(request, reference)
     try:
         order_cancel_by_customer(order=order, by=request.user if request.user.is_authenticated else None)
@@ -193,7 +194,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = (
         Order.objects.for_customer(request.user).annotate(items=Sum("lines__quantity")).fetch_mode(models.FETCH_PEERS)
     )

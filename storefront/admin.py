@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.contrib.auth.models import User
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -11,13 +14,13 @@ STOCK = "stock_quantity"
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ProductStockForm(forms.ModelForm):
+class ProductStockForm(forms.ModelForm[Product]):
     """A product form that knows what staff were shown: the page carries every value as a hidden
     initial one beside its field.
 
@@ -26,7 +29,7 @@ class ProductStockForm(forms.ModelForm):
     member's new price. Here a field counts as changed only when staff changed it on this page; the
     stock is then refused if it moved meanwhile (with the current figure), never written over a sale."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if not isinstance(field, forms.FileField):  # a file input cannot carry a value back
@@ -43,7 +46,7 @@ class ProductStockForm(forms.ModelForm):
     def stock_changed_by_staff(self) -> bool:
         return self.instance.pk is not None and STOCK in self.changed_data
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.stock_changed_by_staff():
             current = Product.objects.filter(pk=self.instance.pk).values_list(STOCK, flat=True).first()
@@ -51,8 +54,10 @@ class ProductStockForm(forms.ModelForm):
             if current is not None and current != seen:
                 self.add_error(STOCK, stock_moved_message(self.instance, seen=seen, current=current))
                 # The form comes back having seen the current stock: sending it again means "yes, this figure".
-                self.data = self.data.copy()
-                self.data[self.add_initial_prefix(STOCK)] = str(current)
+                data = QueryDict(mutable=True)
+                data.update(self.data)
+                data[self.add_initial_prefix(STOCK)] = str(current)
+                self.data = data
         return cleaned
 
 
@@ -70,7 +75,7 @@ class ProductAdminForm(ProductStockForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin[Product]):
     form = ProductAdminForm
     list_display = ["name", "category", "price", STOCK, "is_active", "created_at"]
     list_editable = ["price", STOCK, "is_active"]
@@ -82,7 +87,7 @@ class ProductAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
 
-    def get_changelist_form(self, request: HttpRequest, **kwargs: object) -> type[forms.ModelForm]:
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm[Product]]:
         return super().get_changelist_form(request, form=ProductStockForm, **kwargs)
 
     @admin.display(description="Stock history")
@@ -93,6 +98,7 @@ class ProductAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Every sale, cancellation and adjustment of this product</a>', url)
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductStockForm, change: bool) -> None:
+        assert isinstance(request.user, User)  # the admin serves signed-in staff only
         if not change:
             super().save_model(request, obj, form, change)
             if obj.stock_quantity:
@@ -118,7 +124,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(admin.ModelAdmin[StockMovement]):
     """The stock history, read-only: movements are written by the services that change stock."""
 
     list_display = ["at", "product", "kind", "change", "stock_after", "reference", "by", "note"]

@@ -1,6 +1,7 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -74,8 +75,9 @@ class ProductFilterForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the listed sort orders."},
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         minimum, maximum = cleaned.get("min_price"), cleaned.get("max_price")
         if minimum is not None and maximum is not None and minimum > maximum:
             self.add_error("max_price", "Max price must not be below min price.")
@@ -103,7 +105,7 @@ class ProductFilterForm(forms.Form):
             shown.append(("category", "Category", data["category"].name))
         for name in ("min_price", "max_price"):
             if data.get(name) is not None:
-                shown.append((name, self.fields[name].label, _plain_amount(data[name])))
+                shown.append((name, str(self.fields[name].label), _plain_amount(data[name])))
         if data.get("in_stock"):
             shown.append(("in_stock", "Availability", "In stock only"))
         return [ActiveFilter(label, value, self._query_without(name)) for name, label, value in shown]

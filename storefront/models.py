@@ -1,7 +1,9 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -11,7 +13,7 @@ from django.utils import timezone
 LOW_STOCK_THRESHOLD = 5
 
 
-def validate_image_size(image: object) -> None:
+def validate_image_size(image: File[Any]) -> None:
     """A product picture of at most MAX_IMAGE_SIZE bytes."""
     if image.size > settings.MAX_IMAGE_SIZE:
         raise ValidationError(

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from .models import Product, StockMovement
@@ -39,7 +39,7 @@ def stock_record(
     kind: StockMovement.Kind,
     changes: Iterable[StockChange],
     reference: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     note: str = "",
 ) -> None:
     """Log stock changes that the caller has just made, in its transaction (one query)."""
@@ -63,7 +63,7 @@ def stock_set(
     product_id: int,
     seen: int | None,
     quantity: int,
-    by: AbstractBaseUser | None,
+    by: User | None,
     kind: StockMovement.Kind = StockMovement.Kind.ADJUSTMENT,
     note: str = "",
 ) -> StockChange:

@@ -5,7 +5,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from cart.forms import AddToCartForm
 from config.rendering import render_page_or_fragment
 
 from .forms import ProductFilterForm
@@ -38,5 +37,5 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(Product.objects.available().select_related("category"), slug=slug)
-    context = {"product": product, "form": AddToCartForm(initial={"quantity": 1})}
-    return render(request, "storefront/product_detail.html", context)
+    # The add-to-cart region and its form come from the cart app's {% add_to_cart %} tag.
+    return render(request, "storefront/product_detail.html", {"product": product})

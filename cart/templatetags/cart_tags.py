@@ -2,6 +2,10 @@ import uuid
 from collections.abc import Mapping
 
 from django import template
+from django.template import Context
+
+from cart.forms import AddToCartForm
+from storefront.models import Product
 
 register = template.Library()
 
@@ -24,3 +28,21 @@ def add_to_cart_region(product: object, layout: str) -> str:
 def form_token() -> str:
     """A fresh token for one rendering of a form, which the server uses to recognise it sent twice."""
     return str(uuid.uuid4())
+
+
+@register.inclusion_tag("cart/_add_to_cart.html", takes_context=True)
+def add_to_cart(context: Context, product: Product, layout: str) -> dict[str, object]:
+    """`{% add_to_cart product layout="detail" %}`: a product's add-to-cart region, for the catalog's
+    pages, which know nothing of the cart (storefront <- cart <- orders). A fresh form, or the refused
+    one with its error when cart.views.cart_add shows the product page again without JavaScript."""
+    form = context.get("form")
+    return {
+        "cart": context.get("cart"),
+        "request": context.get("request"),
+        "product": product,
+        "layout": layout,
+        "form": form if isinstance(form, AddToCartForm) else AddToCartForm(initial={"quantity": 1}),
+        "error": context.get("error"),
+        "change": context.get("change"),
+        "next_url": context.get("next_url"),
+    }

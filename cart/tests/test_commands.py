@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cart.models import Cart
+from storefront.models import Product
 
-from .factories import make_cart, make_user
+from .factories import make_cart, make_line, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,12 @@ def age(cart: Cart, days: int) -> None:
 def prune(*args: str) -> str:
     out = StringIO()
     call_command("prune_carts", *args, stdout=out)
+    return out.getvalue()
+
+
+def seed(**options: object) -> str:
+    out = StringIO()
+    call_command("seed_catalog", stdout=out, **options)
     return out.getvalue()
 
 
@@ -43,3 +50,11 @@ def test_rejects_a_bad_number_of_days():
     with pytest.raises(CommandError, match="--days"):
         prune("--days", "0")
     assert Cart.objects.filter(pk=cart.pk).exists()
+
+
+def test_replacing_the_demo_catalog_empties_carts_that_held_old_products():
+    seed(products=5)
+    cart = make_cart()
+    make_line(cart=cart, product=Product.objects.first())
+    seed(products=5, replace=True)
+    assert not cart.lines.exists()

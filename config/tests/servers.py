@@ -308,7 +308,7 @@ class Browser:
         return answer.text
 
     def cookie(self, name: str) -> str:
-        return next(cookie.value for cookie in self.cookies if cookie.name == name)
+        return next(cookie.value or "" for cookie in self.cookies if cookie.name == name)
 
 
 def collect_static(folder: Path) -> Path:

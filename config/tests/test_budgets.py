@@ -229,6 +229,7 @@ def test_add_to_cart_from_a_product_page_without_javascript(client, django_asser
 
 def test_quantity_change_with_htmx(client, django_assert_num_queries):
     line = give_cart(client, *make_products(3)).lines.first()
+    assert line is not None
     # session, the cart; savepoint, the line with its product, the line updated, the cart's
     # updated_at, release; cart lines with products (the cart and the count)
     with django_assert_num_queries(8):

@@ -29,15 +29,16 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
 from axes.utils import reset as axes_reset
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.signals import got_request_exception
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -54,6 +55,11 @@ from orders.models import Order, OrderLine
 from orders.tests.factories import ADDRESS, make_order
 from storefront.models import Product
 from storefront.tests.factories import make_category, make_product
+
+if TYPE_CHECKING:
+    from django.test.client import (
+        _MonkeyPatchedWSGIResponse as TestResponse,  # the test client's response, in django-stubs only
+    )
 
 # Hypothesis caches Unicode tables and source constants under ./.hypothesis; keep the tree clean.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "storefront-hypothesis")
@@ -221,7 +227,7 @@ PRODUCTS = ("kettle", "teapot", "mug", "lamp")  # in stock, low stock, sold out,
 @dataclass
 class Shop:
     products: dict[str, Product]
-    users: dict[str, object]
+    users: dict[str, User]
     carts: dict[str, Cart]
     orders: dict[str, Order]
     clients: dict[str, Client]
@@ -248,7 +254,7 @@ class Shop:
         return list(lines.values_list("pk", flat=True))[index % len(BASELINE_LINES[owner])]
 
 
-def client_with_cart(cart: Cart, user: object = None) -> Client:
+def client_with_cart(cart: Cart, user: User | None = None) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
         client.force_login(user)
@@ -323,7 +329,10 @@ class Snapshot:
             stock=dict(Product.objects.values_list("pk", "stock_quantity")),
             orders=dict(Order.objects.values_list("pk", "status")),
             order_lines=OrderLine.objects.count(),
-            cart_lines={pk: rest for pk, *rest in CartLine.objects.values_list("pk", "cart", "product", "quantity")},
+            cart_lines={
+                pk: (cart, product, quantity)
+                for pk, cart, product, quantity in CartLine.objects.values_list("pk", "cart", "product", "quantity")
+            },
         )
 
     def lines_of(self, cart: Cart) -> dict[int, int]:
@@ -373,7 +382,7 @@ def exceptions_raised_in_django() -> Iterator[list[str]]:
 
 def send(
     client: Client, method: str, path: str, data: Params, headers: dict[str, str]
-) -> tuple[HttpResponse, Snapshot, Snapshot]:
+) -> tuple["TestResponse", Snapshot, Snapshot]:
     """One request; returns the response and the snapshots before and after, invariants checked."""
     before = Snapshot.take()
     with exceptions_raised_in_django() as caught:
@@ -419,7 +428,7 @@ def text_surely_invalid(raw: str | None, *, max_length: int) -> bool:
     return raw is not None and ("\x00" in raw or len(raw.strip()) > max_length)
 
 
-def row_named_by(queryset: object, segment: str) -> object:
+def row_named_by(queryset: Any, segment: str) -> Any:
     """The row a made-up path segment happens to name (`<int:…>` matches ASCII digits)."""
     if re.fullmatch(r"[0-9]{1,18}", segment):
         return getattr(queryset, "objects", queryset).filter(pk=int(segment)).first()
@@ -534,7 +543,7 @@ REAL_LINE = st.tuples(st.sampled_from(["own", "own", "other"]), st.integers(min_
 LINE_TARGETS = weighted((2, REAL_LINE), (1, st.tuples(st.just("path"), path_segment())))
 
 
-def line_path(shop: Shop, who: str, target: tuple[str, object], suffix: str) -> tuple[str, CartLine | None]:
+def line_path(shop: Shop, who: str, target: tuple[str, Any], suffix: str) -> tuple[str, CartLine | None]:
     """The URL for a line of the shopper's own cart, of another shopper's cart, or for a made-up id."""
     kind, value = target
     if kind == "path":
@@ -616,7 +625,7 @@ TAMPERED = st.dictionaries(
 
 
 def choices_of(name: str) -> set[str]:
-    return {str(value) for value, _ in CheckoutForm.base_fields[name].choices}
+    return {str(value) for value, _ in CheckoutForm.base_fields[name].choices}  # type: ignore[attr-defined]  # a ChoiceField
 
 
 def checkout_surely_refused(data: Params, *, htmx: bool, cart: Cart) -> bool:
@@ -630,7 +639,9 @@ def checkout_surely_refused(data: Params, *, htmx: bool, cart: Cart) -> bool:
         return True
     if any(text_surely_invalid(last(data, name), max_length=254) for name in TEXT_FIELDS):
         return True
-    if any(last(data, name) not in choices_of(name) for name in CHOICE_FIELDS) or "@" not in last(data, "email"):
+    if any(last(data, name) not in choices_of(name) for name in CHOICE_FIELDS) or "@" not in (
+        last(data, "email") or ""
+    ):
         return True
     try:
         key = uuid.UUID(last(data, "submission_key").strip())
@@ -786,7 +797,7 @@ def test_order_history_answers_any_page_without_failing_or_writing(shop, who, qu
 SIGNUP_URL, LOGIN_URL = "/accounts/signup/", "/accounts/login/"
 
 
-def next_values(own_path: str) -> st.SearchStrategy[Params]:
+def next_values(own_path: str) -> st.SearchStrategy[list[str]]:
     """`next` values, one in four of them the page's own path (a redirect back to itself is a loop)."""
     return weighted((1, st.just([own_path])), (3, values(*SITE_PATHS)))
 

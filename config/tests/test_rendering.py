@@ -11,7 +11,7 @@ from config.rendering import render_page_or_fragment, wants_fragment
 
 def request_with(**headers: str):
     request = RequestFactory().get("/", headers=headers)
-    request.htmx = HtmxDetails(request)
+    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]  # HtmxMiddleware's job, done by hand
     return request
 
 

@@ -2,6 +2,7 @@
 shopper meets it: the cart page, the mini-cart, the order form and order placement."""
 
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -74,7 +75,7 @@ def test_the_cart_page_the_mini_cart_the_order_form_and_placing_the_order_say_th
     assert refused.status_code == 422
     assert f"<li>{sentence}</li>" in refused.content.decode()
     with pytest.raises(OrderError) as placing:
-        order_place(cart=cart, customer=None, details=order_details(), submission_key=key)
+        order_place(cart=cart, customer=None, details=order_details(), submission_key=uuid.UUID(key))
     assert placing.value.code == "lines_changed"
     assert placing.value.problems == [sentence]
 

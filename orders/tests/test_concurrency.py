@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -31,7 +32,7 @@ SHOPPERS = 8
 def sqlite_file_db(tmp_path) -> Iterator[None]:
     """Point the default database at a file copy of the test database until the test ends."""
     in_memory = connections["default"]
-    if in_memory.vendor != "sqlite" or not in_memory.is_in_memory_db():
+    if in_memory.vendor != "sqlite" or not in_memory.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's wrapper (vendor checked first)
         yield  # already a server or a file: nothing to do
         return
     in_memory_settings = connections.settings["default"]
@@ -80,7 +81,7 @@ def place(cart) -> Callable[[], Order]:
 
 
 def test_the_database_is_a_file_or_a_server_for_these_tests(sqlite_file_db):
-    assert connection.vendor != "sqlite" or not connection.is_in_memory_db()
+    assert connection.vendor != "sqlite" or not connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's wrapper (vendor checked first)
 
 
 def test_eight_shoppers_racing_for_three_items_get_three_orders_and_stock_ends_at_zero(sqlite_file_db):
@@ -142,7 +143,7 @@ def test_a_double_submission_that_passed_the_duplicate_check_gets_the_first_orde
     both_checked = threading.Barrier(2)
     real_order_place = services._order_place
 
-    def place_after_both_checked(*args: object) -> Order:
+    def place_after_both_checked(*args: Any) -> Order:
         both_checked.wait(timeout=10)
         return real_order_place(*args)
 

@@ -88,7 +88,7 @@ class MuteServer:
         self._thread.start()
 
     def _serve(self) -> None:
-        held = []
+        held: list[socket.socket] = []
         while not self._stop.is_set():
             try:
                 connection, _ = self._listener.accept()

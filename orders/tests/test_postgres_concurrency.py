@@ -105,7 +105,7 @@ def test_twelve_processes_racing_for_five_items_get_five_orders_and_stock_ends_a
     assert {outcome.problems for outcome in refused} == {
         (LINE_MESSAGES[Problem.OUT_OF_STOCK].format(product=product.name),)
     }
-    assert sorted(Order.objects.values_list("pk", flat=True)) == sorted(outcome.order_id for outcome in placed)
+    assert sorted(Order.objects.values_list("pk", flat=True)) == sorted(outcome.order_id for outcome in placed)  # type: ignore[type-var]  # a placed outcome has its order id
     product.refresh_from_db()
     assert product.stock_quantity == 0
     # The winners' carts are emptied, the losers' carts are kept for them to review.
@@ -144,7 +144,7 @@ def test_carts_filled_in_opposite_orders_never_deadlock():
     kettle.refresh_from_db()
     mug.refresh_from_db()
     assert (kettle.stock_quantity, mug.stock_quantity) == (0, 0)
-    sold = Counter()
+    sold: Counter[int] = Counter()
     for product_id, quantity in OrderLine.objects.values_list("product_id", "quantity"):
         sold[product_id] += quantity
     assert sold == {kettle.pk: 5, mug.pk: 5}

@@ -12,6 +12,7 @@ expensive: is there an index that serves the query?
 """
 
 import re
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -97,7 +98,7 @@ def product_queries(client: Client, params: dict[str, str]) -> list[tuple[str, o
     return [(sql, sql_params) for sql, sql_params in sent if f'"{TABLE}"' in sql]
 
 
-def count_and_page(client: Client, params: dict[str, str]) -> list[tuple[str, object]]:
+def count_and_page(client: Client, params: dict[str, str]) -> list[tuple[str, Any]]:
     queries = product_queries(client, params)
     kinds = ["count" if "COUNT(" in sql else "page" for sql, _ in queries]
     assert kinds == ["count", "page"], queries

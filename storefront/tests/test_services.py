@@ -1,10 +1,9 @@
 import pytest
 
-from cart.tests.factories import make_user
 from storefront.models import StockMovement
 from storefront.services import StockError, stock_set
 
-from .factories import make_product
+from .factories import make_product, make_user
 
 pytestmark = pytest.mark.django_db
 

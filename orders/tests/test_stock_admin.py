@@ -1,4 +1,7 @@
-"""Staff edit products while shoppers buy them: a sale made while an admin page is open is never undone."""
+"""Staff edit products while shoppers buy them: a sale made while an admin page is open is never undone.
+
+The product admin is the catalog's (storefront/admin.py); these tests live with orders because the
+sales are real orders."""
 
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -6,13 +9,12 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from cart.tests.factories import make_user
 from orders.models import Order
 from orders.services import order_change_status
-from orders.tests.factories import make_order
 from storefront.models import Product, StockMovement
+from storefront.tests.factories import make_product, make_user
 
-from .factories import make_product
+from .factories import make_order
 
 pytestmark = pytest.mark.django_db
 
