@@ -56,22 +56,9 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def visible_cart_regions(html: str) -> str:
-    """What static/js/storefront.js sends as X-Cart-Regions: the ids of the visible cart regions."""
-    ids = []
-    for tag in re.findall(r"<[a-z]+ [^>]*data-cart-region[^>]*>", html):
-        region_id = re.search(r'\bid="([^"]+)"', tag)
-        if region_id and not re.search(r"\shidden[\s>]", tag):
-            ids.append(region_id.group(1))
-    return " ".join(ids)
-
-
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def htmx(target: str, current_url: str, regions: str = "") -> dict[str, str]:
-    """The headers htmx 2 and storefront.js send with a request."""
-    headers = {"HX-Request": "true", "HX-Target": target, "HX-Current-URL": f"http://{HOST}{current_url}"}
-    if regions:
-        headers["X-Cart-Regions"] = regions
-    return headers
+def htmx(target: str, current_url: str) -> dict[str, str]:
+    """The headers htmx 2 sends with a request."""
+    return {"HX-Request": "true", "HX-Target": target, "HX-Current-URL": f"http://{HOST}{current_url}"}

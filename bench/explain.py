@@ -53,11 +53,8 @@ def client() -> Client:
     return Client(SERVER_NAME=HOST, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
 
 
-def htmx(target: str, regions: str = "") -> dict[str, str]:
-    headers = {"HX-Request": "true", "HX-Target": target}
-    if regions:
-        headers["X-Cart-Regions"] = regions
-    return headers
+def htmx(target: str) -> dict[str, str]:
+    return {"HX-Request": "true", "HX-Target": target}
 
 
 @dataclass
@@ -122,9 +119,9 @@ def measure(scenario: InProcess, runs: int) -> Anatomy:
     )
 
 
-def post_add(shopper: Client, pk: int, layout: str, regions: str) -> HttpResponse:
+def post_add(shopper: Client, pk: int, layout: str) -> HttpResponse:
     target = f"add-to-cart-{layout}-{pk}"
-    return shopper.post(f"/cart/add/{pk}/", {"quantity": "1"}, headers=htmx(target, regions.format(target=target)))
+    return shopper.post(f"/cart/add/{pk}/", {"quantity": "1"}, headers=htmx(target))
 
 
 class Rotation:
@@ -140,18 +137,17 @@ class Rotation:
 
 
 def in_process_scenarios() -> list[InProcess]:
-    """The scenarios of bench/run.py, each set up the same way (a 10-line cart, the catalog's regions...)."""
+    """The scenarios of bench/run.py, each set up the same way (a 10-line cart, ...)."""
     available = Product.objects.available()
     high_stock = list(available.filter(stock_quantity__gte=99).order_by("-id").values_list("id", flat=True)[:40])
     first_page = list(available.sorted_by("featured").values_list("id", flat=True)[:24])
-    catalog_regions = " ".join(["cart-count", *(f"add-to-cart-card-{pk}" for pk in first_page)])
     slug = available.order_by("id").values_list("slug", flat=True)[40]
     filtered = "q=steel&category=kitchen&sort=price"
     last = -(-available.filter(category__slug="kitchen").search("steel").count() // settings.CATALOG_PAGE_SIZE)
     anonymous = client()
     full = client()
     for pk in high_stock[:CART_LINES]:
-        post_add(full, pk, "card", "cart-count")
+        post_add(full, pk, "card")
     cart_page = full.get("/cart/", headers={"Accept-Encoding": "identity"}).content.decode()
     line_ids = Rotation(re.findall(r'id="cart-line-(\d+)"', cart_page))
     quantities = Rotation([1, 2, 3, 4])
@@ -164,7 +160,7 @@ def in_process_scenarios() -> list[InProcess]:
 
     def fill_order_cart() -> None:
         for _ in range(3):
-            post_add(orderer, order_products(), "card", "cart-count")
+            post_add(orderer, order_products(), "card")
 
     def place_order() -> HttpResponse:
         response = orderer.post("/checkout/", {**ORDER_FORM, "submission_key": str(uuid4())}, headers=htmx("checkout"))
@@ -185,13 +181,11 @@ def in_process_scenarios() -> list[InProcess]:
         InProcess("product", lambda: anonymous.get(f"/products/{slug}/")),
         InProcess("cart", lambda: full.get("/cart/")),
         InProcess("checkout-form", lambda: full.get("/checkout/")),
-        InProcess("add-catalog", lambda: post_add(adder, on_page(), "card", catalog_regions)),
-        InProcess("add-product", lambda: post_add(adder, on_detail(), "detail", "cart-count {target}")),
+        InProcess("add-catalog", lambda: post_add(adder, on_page(), "card")),
+        InProcess("add-product", lambda: post_add(adder, on_detail(), "detail")),
         InProcess(
             "cart-quantity",
-            lambda: full.post(
-                f"/cart/lines/{line_ids()}/", {"quantity": str(quantities())}, headers=htmx("cart", "cart-count cart")
-            ),
+            lambda: full.post(f"/cart/lines/{line_ids()}/", {"quantity": str(quantities())}, headers=htmx("cart")),
         ),
         InProcess("place-order", place_order, prepare=fill_order_cart),
     ]
