@@ -1,10 +1,12 @@
 import pytest
 from django.urls import reverse
 
-from config.fragments import FRAGMENTS
+from config.fragments import fragments
 from storefront.tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
+
+FRAGMENTS = fragments()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_cart, make_line
-from config.fragments import FRAGMENTS
+from config.fragments import fragments
 from storefront.tests.factories import make_product
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +31,19 @@ def all_templates() -> list[Path]:
     return [*TEMPLATES.rglob("*.html"), *PARTIALS.rglob("*.html")]
 
 
+FRAGMENTS = fragments()
+
+
 def test_the_catalogue_lists_every_partial():
     assert sorted(f.template for f in FRAGMENTS) == partial_names()
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS, ids=lambda f: f.template)
+def test_every_partial_has_its_sample_by_the_convention(fragment):
+    """partials/<app>/_<name>.html has `<name>` in <app>/fragments.py, marked @sample (config/fragments.py)."""
+    app, _, name = fragment.template.partition("/")
+    assert fragment.sample is not None, f"no @sample function {name[1:-5]!r} in {app}/fragments.py"
+    assert fragment.target
 
 
 def test_no_template_name_is_both_a_page_and_a_fragment():
@@ -104,6 +115,7 @@ def render_sample(fragment) -> str:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     request.session = SessionStore()
+    assert fragment.sample is not None, f"{fragment.template} has no sample (config/fragments.py)"
     return render_to_string(fragment.template, fragment.sample(request), request=request)
 
 
