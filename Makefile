@@ -13,7 +13,7 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services e2e browser markup-tools bench clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services gettext e2e browser markup-tools bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
@@ -27,8 +27,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+# The translations (locale/<language>/LC_MESSAGES/django.po) are compiled here, never committed:
+# a changed .po file makes the next make run or make test build its .mo again (docs/i18n.md).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt $(PO_FILES) | gettext
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -95,6 +100,14 @@ services:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "Missing:$$missing. Install them: the tests start their own servers."; exit 1; fi
+
+# compilemessages needs GNU gettext's msgfmt; Debian's gettext is installed when it is missing.
+gettext:
+	@if command -v msgfmt >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else echo "Missing: msgfmt. Install GNU gettext to compile the translations."; exit 1; fi
 
 # Installs Debian's Chromium when neither it nor Playwright's own browser is present.
 browser:

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 from .methods import (
     DEFAULT_PAYMENT_METHOD,
@@ -23,9 +23,9 @@ postcode_validator = RegexValidator(
 def shipping_choices() -> list[tuple[str, str]]:
     choices = []
     for method in SHIPPING_METHODS.values():
-        price = money(method.price)
+        price = format_money(method.price)
         if method.free_from_threshold:
-            price += f", free from {money(settings.FREE_SHIPPING_THRESHOLD)}"
+            price += f", free from {format_money(settings.FREE_SHIPPING_THRESHOLD)}"
         choices.append((method.code, f"{method.label} ({method.delivery_time}): {price}"))
     return choices
 

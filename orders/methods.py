@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 if TYPE_CHECKING:
     from .models import Order
@@ -95,7 +95,7 @@ class BankTransfer(PaymentMethod):
 
     def instructions(self, order: "Order") -> str:
         return (
-            f"Please transfer {money(order.total_amount)} to {settings.STORE_NAME}, "
+            f"Please transfer {format_money(order.total_amount)} to {settings.STORE_NAME}, "
             f"IBAN {settings.STORE_BANK_IBAN}, BIC {settings.STORE_BANK_BIC}, "
             f"with the reference {order.reference}. We ship your order when the payment arrives."
         )
@@ -107,7 +107,7 @@ class CashOnDelivery(PaymentMethod):
     description = "Pay the courier in cash when your parcel arrives."
 
     def instructions(self, order: "Order") -> str:
-        return f"Please have {money(order.total_amount)} ready in cash for the courier."
+        return f"Please have {format_money(order.total_amount)} ready in cash for the courier."
 
 
 PAYMENT_METHODS: dict[str, PaymentMethod] = {method.code: method for method in (BankTransfer(), CashOnDelivery())}

@@ -10,8 +10,8 @@ from django.db.models import F
 
 from cart.models import Cart, CartLine
 from storefront.models import Product, StockMovement
+from storefront.money import format_money
 from storefront.services import StockChange, stock_record
-from storefront.templatetags.money import money
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order, OrderLine, OrderStatusChange
@@ -169,7 +169,7 @@ def _order_place(
         raise OrderError(MESSAGES["cart_changed"].format(changes=_cart_changes(reviewed_lines, current, products)))
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
     if reviewed_subtotal is not None and reviewed_subtotal != subtotal:
-        raise OrderError(MESSAGES["prices_changed"].format(subtotal=money(subtotal)))
+        raise OrderError(MESSAGES["prices_changed"].format(subtotal=format_money(subtotal)))
     totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
 
     for line in lines:

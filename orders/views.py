@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from cart.models import CartContents
 from cart.services import cart_contents, cart_find
 from config.rendering import FRAGMENT_VARY_HEADERS, wants_fragment
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 from .forms import CheckoutForm
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS, country_name
@@ -118,7 +118,7 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     form.is_valid()
     context = _checkout_context(form, contents)
     if name == "shipping_method":
-        total = money(context["totals"].total)  # type: ignore[attr-defined]
+        total = format_money(context["totals"].total)  # type: ignore[attr-defined]
         body = render_to_string("orders/_checkout_summary.html", context, request=request) + render_to_string(
             "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
         )

@@ -107,14 +107,18 @@
     }
     box.textContent = text;
   }
+  // The words come from the server, in the page's language (data-error-* on <body>, base.html).
+  function said(name) {
+    return document.body.dataset[name] || "";
+  }
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
     showProblem(status === 403
-      ? "Your session has expired. Please reload the page and try again."
-      : "Sorry, that didn’t work (error " + status + "). Please reload the page and try again.");
+      ? said("errorSession")
+      : said("errorStatus").replace("{status}", String(status)));
   });
   document.addEventListener("htmx:sendError", function () {
-    showProblem("We couldn’t reach the shop. Check your connection and try again.");
+    showProblem(said("errorNetwork"));
   });
 
   // 5. The header's "Sign in" and "Create account" links bring the shopper back to where they
