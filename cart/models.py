@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from storefront.models import Product
 
@@ -68,11 +69,11 @@ class CartLine(models.Model):
         """Why this line cannot be ordered as it is, or "" when it can."""
         product = self.product
         if not product.is_active:
-            return "This product is no longer sold. Please remove it."
+            return gettext("This product is no longer sold. Please remove it.")
         if product.stock_quantity <= 0:
-            return "This product is now out of stock. Please remove it."
+            return gettext("This product is now out of stock. Please remove it.")
         if self.quantity > product.stock_quantity:
-            return f"Only {product.stock_quantity} left. Please lower the quantity."
+            return gettext("Only %(stock)s left. Please lower the quantity.") % {"stock": product.stock_quantity}
         return ""
 
 

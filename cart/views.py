@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -93,7 +94,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         except CartError as refused:
             error = str(refused)
     else:
-        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))
+        error = " ".join(form.errors.get("quantity", [gettext("Please check the quantity.")]))
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
     extra = {"product": product, "form": form, "change": change, "error": error, "next_url": next_url}
     if request.htmx:
@@ -111,7 +112,7 @@ def _change_line(request: HttpRequest, line_id: int, action: Callable[[Cart], Ca
     cart = cart_find(user=request.user, session=request.session)
     try:
         if cart is None:
-            raise CartError("Your cart is empty.")
+            raise CartError(gettext("Your cart is empty."))
         change = action(cart)
     except CartError as refused:
         error = str(refused)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -120,7 +121,7 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     if name == "shipping_method":
         total = format_money(context["totals"].total)  # type: ignore[attr-defined]
         body = render_to_string("orders/_checkout_summary.html", context, request=request) + render_to_string(
-            "storefront/_announcer.html", {"message": f"Order total: {total}", "oob": True}
+            "storefront/_announcer.html", {"message": gettext("Order total: %(total)s") % {"total": total}, "oob": True}
         )
     elif name in CheckoutForm.LIVE_FIELDS:
         field = form[name]
@@ -200,7 +201,7 @@ def order_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     except OrderError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Order {order.reference} is cancelled.")
+        messages.success(request, gettext("Order %(reference)s is cancelled.") % {"reference": order.reference})
     return _go(request, order.get_absolute_url())
 
 
