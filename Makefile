@@ -13,14 +13,14 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services gettext e2e browser markup-tools bench clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services gettext messages e2e browser markup-tools bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
 	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
 	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers) and the worker"
 	@echo "make bench  10 000 products, gunicorn, wrk and Lighthouse: throughput and latency per scenario"
-	@echo "make lint | unit | unit-postgres | servers | e2e | format | services | clean"
+	@echo "make lint | unit | unit-postgres | servers | e2e | format | services | messages | clean"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is required: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
@@ -100,6 +100,12 @@ services:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "Missing:$$missing. Install them: the tests start their own servers."; exit 1; fi
+
+# Brings every catalogue in step with the strings the code and templates mark (then translate the new
+# entries in locale/<language>/LC_MESSAGES/django.po); config/tests/test_translations.py runs the same.
+MAKEMESSAGES_IGNORES := .venv e2e bench '*/node_modules/*' staticfiles media
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location=file $(addprefix --ignore=,$(MAKEMESSAGES_IGNORES))
 
 # compilemessages needs GNU gettext's msgfmt; Debian's gettext is installed when it is missing.
 gettext:
