@@ -209,6 +209,18 @@ def test_a_german_form_without_javascript_redirects_to_a_german_page(client):
     assert "Vielen Dank für Ihre Bestellung!" in client.get(placed["Location"]).text
 
 
+def test_the_german_order_form_sends_back_what_it_showed(client):
+    """The reviewed subtotal is a machine's number (30.00), not the page's (30,00): the form takes it back."""
+    product = make_product(name="Kettle", price=Decimal("1015.00"))
+    client.post(f"/de/cart/add/{product.pk}/", {"quantity": "2"})
+    html = client.get("/de/checkout/").text
+    subtotal = re.search(r'name="reviewed_subtotal" value="([^"]*)"', html).group(1)
+    lines = re.search(r'name="reviewed_lines" value="([^"]*)"', html).group(1)
+    assert subtotal == "2030.00"
+    placed = client.post("/de/checkout/", {**checkout_data(), "reviewed_subtotal": subtotal, "reviewed_lines": lines})
+    assert placed.status_code == 303, placed.text
+
+
 def test_the_cart_survives_a_change_of_language(client):
     product = make_product(name="Kettle", price=Decimal("15.00"))
     client.post(f"/cart/add/{product.pk}/", {"quantity": "2"})
