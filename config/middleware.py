@@ -86,3 +86,10 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         response = HttpResponseRedirect(url)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            # An English address answers a browser whose language cookie says German with a redirect.
+            patch_vary_headers(response, ("Cookie",))
+        return response

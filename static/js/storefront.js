@@ -122,13 +122,19 @@
   });
 
   // 5. The header's "Sign in" and "Create account" links bring the shopper back to where they
-  //    are: keep their `next` in step with the URL that htmx pushed (filters, pages).
+  //    are, and the footer's language switch to the same page in the other language: keep their
+  //    `next` in step with the URL that htmx pushed (filters, pages).
   function followUrlInAccountLinks() {
     const here = window.location.pathname + window.location.search;
     document.querySelectorAll(".site-nav a[href*='next=']").forEach(function (link) {
       const url = new URL(link.href);
       url.searchParams.set("next", here);
       link.href = url.pathname + url.search;
+    });
+    document.querySelectorAll("form.language-switch").forEach(function (form) {
+      const from = form.dataset.currentPrefix;
+      const rest = from && here.startsWith(from + "/") ? here.slice(from.length) : here;
+      form.elements.next.value = form.dataset.prefix + rest;
     });
   }
   document.addEventListener("htmx:pushedIntoHistory", followUrlInAccountLinks);

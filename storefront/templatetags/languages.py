@@ -30,5 +30,13 @@ def language_choices(context: template.Context) -> list[dict[str, str]]:
     here = request.get_full_path() if request is not None else "/"
     current = translation.get_language()
     return [
-        {"code": code, "name": name, "url": path_in_language(here, code)} for code, name in other_languages(current)
+        {
+            "code": code,
+            "name": name,
+            "url": path_in_language(here, code),
+            # For static/js/storefront.js, which keeps `next` in step with the URL htmx pushes.
+            "prefix": path_in_language("/", code).removesuffix("/"),
+            "current_prefix": path_in_language("/", current).removesuffix("/"),
+        }
+        for code, name in other_languages(current)
     ]
