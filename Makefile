@@ -30,13 +30,21 @@ $(BIN)/python:
 # The translations (locale/<language>/LC_MESSAGES/django.po) are compiled here, never committed:
 # a changed .po file makes the next make run or make test build its .mo again (docs/i18n.md).
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+# Folders that makemessages and compilemessages leave alone (other projects' catalogues, tests, tools).
+LOCALE_IGNORES := $(addprefix --ignore=,.venv e2e bench '*/node_modules/*' staticfiles media)
+COMPILEMESSAGES := $(BIN)/python manage.py compilemessages -v0 $(LOCALE_IGNORES)
 
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt $(PO_FILES) | gettext
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(COMPILEMESSAGES)
 	@touch $(STAMP)
 
-install: $(STAMP)
+# A .mo file missing or older than its .po (a checkout sharing another one's virtual environment).
+$(MO_FILES): %.mo: %.po | $(STAMP)
+	$(COMPILEMESSAGES)
+
+install: $(STAMP) $(MO_FILES)
 
 demo-data: install
 	$(BIN)/python manage.py migrate --noinput
@@ -103,9 +111,8 @@ services:
 
 # Brings every catalogue in step with the strings the code and templates mark (then translate the new
 # entries in locale/<language>/LC_MESSAGES/django.po); config/tests/test_translations.py runs the same.
-MAKEMESSAGES_IGNORES := .venv e2e bench '*/node_modules/*' staticfiles media
 messages: install
-	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location=file $(addprefix --ignore=,$(MAKEMESSAGES_IGNORES))
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location=file $(LOCALE_IGNORES)
 
 # compilemessages needs GNU gettext's msgfmt; Debian's gettext is installed when it is missing.
 gettext:
