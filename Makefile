@@ -13,25 +13,38 @@ DEMO_PRODUCTS ?= 60
 E2E_CHROMIUM ?= $(wildcard /usr/bin/chromium)
 export E2E_CHROMIUM
 
-.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services e2e browser markup-tools bench clean
+.PHONY: help install run serve demo-data test lint format unit unit-postgres servers services gettext messages e2e browser markup-tools bench clean
 
 help:
 	@echo "make run    install, migrate, load the demo catalog and serve on http://$(HOST):$(PORT), with the queue's worker"
 	@echo "make test   install and run lint, unit (on SQLite, then PostgreSQL) and end-to-end tests"
 	@echo "make serve  the production way: DJANGO_DEBUG=0, collectstatic, gunicorn (WEB_CONCURRENCY workers) and the worker"
 	@echo "make bench  10 000 products, gunicorn, wrk and Lighthouse: throughput and latency per scenario"
-	@echo "make lint | unit | unit-postgres | servers | e2e | format | services | clean"
+	@echo "make lint | unit | unit-postgres | servers | e2e | format | services | messages | clean"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is required: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+# The translations (locale/<language>/LC_MESSAGES/django.po) are compiled here, never committed:
+# a changed .po file makes the next make run or make test build its .mo again (docs/i18n.md).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+# Folders that makemessages and compilemessages leave alone (other projects' catalogues, tests, tools).
+LOCALE_IGNORES := $(addprefix --ignore=,.venv e2e bench '*/node_modules/*' staticfiles media)
+COMPILEMESSAGES := $(BIN)/python manage.py compilemessages -v0 $(LOCALE_IGNORES)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt $(PO_FILES) | gettext
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(COMPILEMESSAGES)
 	@touch $(STAMP)
 
-install: $(STAMP)
+# A .mo file missing or older than its .po (a checkout sharing another one's virtual environment).
+$(MO_FILES): %.mo: %.po | $(STAMP)
+	$(COMPILEMESSAGES)
+
+install: $(STAMP) $(MO_FILES)
 
 demo-data: install
 	$(BIN)/python manage.py migrate --noinput
@@ -98,6 +111,19 @@ services:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "Missing:$$missing. Install them: the tests start their own servers."; exit 1; fi
+
+# Brings every catalogue in step with the strings the code and templates mark (then translate the new
+# entries in locale/<language>/LC_MESSAGES/django.po); config/tests/test_translations.py runs the same.
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location=file $(LOCALE_IGNORES)
+
+# compilemessages needs GNU gettext's msgfmt; Debian's gettext is installed when it is missing.
+gettext:
+	@if command -v msgfmt >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else echo "Missing: msgfmt. Install GNU gettext to compile the translations."; exit 1; fi
 
 # Installs Debian's Chromium when neither it nor Playwright's own browser is present.
 browser:

@@ -20,6 +20,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A German request leaves German active in the test's thread (LocaleMiddleware activates, nothing
+    deactivates): every test starts and ends in the default language, so reverse() means English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached pages never leak from one test into the next."""
     from django.core.cache import cache

@@ -8,8 +8,10 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from storefront.models import Product
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 
 class Problem(enum.StrEnum):
@@ -20,10 +22,10 @@ class Problem(enum.StrEnum):
 
 
 MESSAGES = {
-    Problem.WITHDRAWN: "{product} is no longer sold. Please remove it from your cart.",
-    Problem.OUT_OF_STOCK: "{product} is out of stock. Please remove it from your cart.",
-    Problem.SHORT: "Only {stock} of {product} left, and your cart has {quantity}. Please lower the quantity.",
-    Problem.PRICE_CHANGED: "The price of {product} changed from {seen} to {price}.",
+    Problem.WITHDRAWN: _("{product} is no longer sold. Please remove it from your cart."),
+    Problem.OUT_OF_STOCK: _("{product} is out of stock. Please remove it from your cart."),
+    Problem.SHORT: _("Only {stock} of {product} left, and your cart has {quantity}. Please lower the quantity."),
+    Problem.PRICE_CHANGED: _("The price of {product} changed from {seen} to {price}."),
 }
 
 
@@ -47,7 +49,7 @@ def line_problem(product: Product, quantity: int, *, seen_price: Decimal | None 
     elif product.stock_quantity < quantity:
         code, params = Problem.SHORT, {"stock": product.stock_quantity, "quantity": quantity}
     elif seen_price is not None and seen_price != product.price:
-        code, params = Problem.PRICE_CHANGED, {"seen": money(seen_price), "price": money(product.price)}
+        code, params = Problem.PRICE_CHANGED, {"seen": format_money(seen_price), "price": format_money(product.price)}
     else:
         return None
     return LineProblem(code, MESSAGES[code].format(product=product.name, **params))

@@ -2,14 +2,15 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_LINE_QUANTITY
 
 QUANTITY_ERRORS = {
-    "required": "Enter a quantity.",
-    "invalid": "Enter a whole number.",
-    "min_value": "The quantity must be at least 1. To take an item out, use Remove.",
-    "max_value": f"At most {MAX_LINE_QUANTITY} of one product per order.",
+    "required": _("Enter a quantity."),
+    "invalid": _("Enter a whole number."),
+    "min_value": _("The quantity must be at least 1. To take an item out, use Remove."),
+    "max_value": _("At most %(limit_value)s of one product per order."),
 }
 ASCII_DIGITS = re.compile(r"[0-9]+")
 
@@ -25,7 +26,9 @@ class QuantityField(forms.IntegerField):
 
 
 class QuantityForm(forms.Form):
-    quantity = QuantityField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, error_messages=QUANTITY_ERRORS)
+    quantity = QuantityField(
+        label=_("Quantity"), min_value=1, max_value=MAX_LINE_QUANTITY, error_messages=QUANTITY_ERRORS
+    )
 
 
 class AddToCartForm(QuantityForm):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from storefront.models import Product
 
@@ -24,15 +25,15 @@ class CartError(Exception):
 
 
 MESSAGES = {
-    "unavailable": "Sorry, {product} is no longer sold.",
-    "out_of_stock": "Sorry, {product} is out of stock.",
-    "at_limit": "You already have {quantity} of {product} in your cart, the most we can sell you.",
-    "capped": "Only {quantity} of {product} can be ordered: your cart now has {quantity}.",
-    "added": "Added {product} to your cart: {quantity} in cart.",
-    "updated": "{product}: quantity set to {quantity}.",
-    "removed": "Removed {product} from your cart.",
-    "line_missing": "That item is no longer in your cart.",
-    "cart_full": f"Your cart already holds {MAX_CART_LINES} different products, the most one order can take.",
+    "unavailable": _("Sorry, {product} is no longer sold."),
+    "out_of_stock": _("Sorry, {product} is out of stock."),
+    "at_limit": _("You already have {quantity} of {product} in your cart, the most we can sell you."),
+    "capped": _("Only {quantity} of {product} can be ordered: your cart now has {quantity}."),
+    "added": _("Added {product} to your cart: {quantity} in cart."),
+    "updated": _("{product}: quantity set to {quantity}."),
+    "removed": _("Removed {product} from your cart."),
+    "line_missing": _("That item is no longer in your cart."),
+    "cart_full": _("Your cart already holds {limit} different products, the most one order can take."),
 }
 
 
@@ -85,7 +86,7 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int, token: UUID 
     click) changes nothing and answers as the first time did."""
     product = Product.objects.select_for_update().filter(pk=product_id).first()
     if product is None or not product.is_active:
-        raise CartError(MESSAGES["unavailable"].format(product=product or "this product"))
+        raise CartError(MESSAGES["unavailable"].format(product=product or _("this product")))
     if product.stock_quantity <= 0:
         raise CartError(MESSAGES["out_of_stock"].format(product=product))
     # Touching the cart first locks its row: two adds to one cart run one after the other, so
@@ -100,7 +101,7 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int, token: UUID 
         return CartChange(product, current, MESSAGES["added"].format(product=product, quantity=current))
     line = CartLine.objects.filter(cart=cart, product=product).first()
     if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
-        raise CartError(MESSAGES["cart_full"])
+        raise CartError(MESSAGES["cart_full"].format(limit=MAX_CART_LINES))
     current = line.quantity if line else 0
     limit = _limit(product)
     if current >= limit:

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -98,7 +99,7 @@ def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
         except CartError as refused:
             error = str(refused)
     else:
-        error = " ".join(form.errors.get("quantity", ["Please check the quantity."]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
+        error = " ".join(form.errors.get("quantity", [gettext("Please check the quantity.")]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
     if change and not wants_fragment(request):
         return _redirect_with_message(request, change, next_url)
@@ -129,7 +130,7 @@ def _change_line(request: HtmxHttpRequest, line_id: int, action: Callable[[Cart]
     cart = cart_find(user=request.user, session=request.session)
     try:
         if cart is None:
-            raise CartError("Your cart is empty.")
+            raise CartError(gettext("Your cart is empty."))
         change = action(cart)
     except CartError as refused:
         error = str(refused)

@@ -1,11 +1,17 @@
-"""Two rules every response follows, whatever view answered it."""
+"""Rules every response follows, whatever view answered it."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.middleware import locale
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.urls import get_script_prefix, is_valid_path
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from config.languages import path_in_language
 
 
 class RequestSizeLimitMiddleware:
@@ -51,4 +57,40 @@ class PrivatePagesMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.accessed and not session.is_empty():
             add_never_cache_headers(response)
+        return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, plus the first visit: /de/… is German and an address without a prefix is English
+    (i18n_patterns with prefix_default_language=False), but a browser that asks for German
+    (Accept-Language) on an English address of the shop is sent to the German page once, with its
+    query string. A language cookie (the footer's switcher, django.views.i18n.set_language) wins over
+    Accept-Language, so a shopper who chose English stays English. Only plain GETs are redirected:
+    never a form sent, never an htmx request (whose URLs the page already rendered in its language)."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:  # type: ignore[override]  # Django's returns None; a middleware may answer instead (the redirect)
+        super().process_request(request)
+        if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
+            return None
+        if translation.get_language_from_path(request.path_info):
+            return None
+        wanted = translation.get_language_from_request(request, check_path=False)
+        if wanted == settings.LANGUAGE_CODE or wanted not in dict(settings.LANGUAGES):
+            return None
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        with translation.override(wanted):
+            localized = path_in_language(request.path_info, wanted)
+            if not is_valid_path(localized, urlconf):
+                return None  # outside the shop's pages (admin, media): one language only
+        query = request.META.get("QUERY_STRING", "")
+        url = get_script_prefix() + localized.removeprefix("/") + (f"?{query}" if query else "")
+        response = HttpResponseRedirect(url)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            # An English address answers a browser whose language cookie says German with a redirect.
+            patch_vary_headers(response, ("Cookie",))
         return response

@@ -84,6 +84,10 @@ MIDDLEWARE = [
     # Pads every compressed page with random bytes against BREACH; CSRF tokens are masked anyway.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (the language cookie is read beside it), before CommonMiddleware (which may
+    # redirect to add a slash, under the right prefix): /de/… is German, anything else English, and
+    # a first visit to an English address follows Accept-Language (docs/i18n.md).
+    "config.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -256,7 +260,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English without a URL prefix, German under /de/ (config/urls.py, docs/i18n.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

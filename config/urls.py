@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
@@ -22,15 +23,22 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
 handler400 = "config.errors.bad_request"
 handler500 = "config.errors.server_error"
 
+# Outside the language prefix: staff pages, files, the language switch (set_language) and the
+# DEBUG-only fragment catalogue.
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="storefront:product_list", permanent=False), name="home"),
-    path("products/", include("storefront.urls")),
-    path("cart/", include("cart.urls")),
-    path("", include("orders.urls")),
-    path("accounts/", include("orders.account_urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media, name="media"),
     # The fragment catalogue answers 404 unless DEBUG is on (config/fragments.py).
     path("_fragments/", fragments.fragment_catalogue, name="fragment_catalogue"),
     path("_fragments/<path:template>", fragments.fragment_sample, name="fragment_sample"),
 ]
+# The shop itself: English at /products/…, German at /de/products/… (docs/i18n.md).
+urlpatterns += i18n_patterns(
+    path("", RedirectView.as_view(pattern_name="storefront:product_list", permanent=False), name="home"),
+    path("products/", include("storefront.urls")),
+    path("cart/", include("cart.urls")),
+    path("", include("orders.urls")),
+    path("accounts/", include("orders.account_urls")),
+    prefix_default_language=False,
+)

@@ -25,11 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrOrPromise
 
 from config.security import client_ip, safe_next
 
@@ -40,13 +42,13 @@ from .tasks import password_reset_send
 INVALID = 422
 
 MESSAGES = {
-    "email_taken": "An account with this email already exists.",
-    "welcome": "Welcome, {username}! Your account is ready and you are signed in.",
-    "too_many": "Too many accounts were created from your network in the last hour. Please try again later.",
-    "too_many_attempts": (
+    "email_taken": _("An account with this email already exists."),
+    "welcome": _("Welcome, {username}! Your account is ready and you are signed in."),
+    "too_many": _("Too many accounts were created from your network in the last hour. Please try again later."),
+    "too_many_attempts": _(
         "Too many attempts to create an account came from your network in the last hour. Please try again later."
     ),
-    "reset_too_many": (
+    "reset_too_many": _(
         "Too many password reset links were asked for from your network or for this address in the last "
         "hour. The links already sent still work: please check your inbox and spam folder, or try again later."
     ),
@@ -184,10 +186,10 @@ class SignUpForm(UserCreationForm[User]):
     """Username, email and password twice. Usernames and emails are unique regardless of case."""
 
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="We send order confirmations and password reset links here.",
+        help_text=_("We send order confirmations and password reset links here."),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -235,7 +237,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=status)
 
 
-def _signup_refused(request: HttpRequest, form: SignUpForm, next_url: str, message: str) -> HttpResponse:
+def _signup_refused(request: HttpRequest, form: SignUpForm, next_url: str, message: StrOrPromise) -> HttpResponse:
     form.add_error(None, message)
     return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=TOO_MANY_REQUESTS)
 
@@ -293,7 +295,12 @@ class PasswordResetView(auth_views.PasswordResetView):
         if by_network or by_account:
             form.add_error(None, MESSAGES["reset_too_many"])
             return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY_REQUESTS)
-        password_reset_send.enqueue(email=email, domain=self.request.get_host(), use_https=self.request.is_secure())
+        password_reset_send.enqueue(
+            email=email,
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+            language=translation.get_language(),
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .accounts import AdminSignInForm
 from .models import Order, OrderLine, OrderStatusChange
@@ -41,9 +43,10 @@ def _move(modeladmin: admin.ModelAdmin[Order], request: HttpRequest, queryset: Q
             moved += 1
         except OrderError as error:
             refused.append(error.message)
-    label = Order.Status(status).label.lower()
+    label = str(Order.Status(status).label).lower()
     if moved:
-        modeladmin.message_user(request, f"{moved} order{'s' if moved != 1 else ''} marked {label}.", messages.SUCCESS)
+        message = ngettext("%(count)d order marked %(status)s.", "%(count)d orders marked %(status)s.", moved)
+        modeladmin.message_user(request, message % {"count": moved, "status": label}, messages.SUCCESS)
     for message in refused:
         modeladmin.message_user(request, message, messages.WARNING)
 
@@ -87,18 +90,18 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False  # cancel instead: cancelling puts the stock back
 
-    @admin.action(description="Mark selected orders as paid")
+    @admin.action(description=_("Mark selected orders as paid"))
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _move(self, request, queryset, Order.Status.PAID)
 
-    @admin.action(description="Mark selected orders as shipped")
+    @admin.action(description=_("Mark selected orders as shipped"))
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _move(self, request, queryset, Order.Status.SHIPPED)
 
-    @admin.action(description="Mark selected orders as delivered")
+    @admin.action(description=_("Mark selected orders as delivered"))
     def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _move(self, request, queryset, Order.Status.DELIVERED)
 
-    @admin.action(description="Cancel selected orders (puts the stock back)")
+    @admin.action(description=_("Cancel selected orders (puts the stock back)"))
     def mark_cancelled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _move(self, request, queryset, Order.Status.CANCELLED)

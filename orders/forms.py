@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 from .methods import (
     DEFAULT_PAYMENT_METHOD,
@@ -18,16 +20,19 @@ from .methods import (
 from .services import OrderDetails
 
 postcode_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$", "Enter a postcode of letters, digits, spaces or hyphens."
+    r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$", _("Enter a postcode of letters, digits, spaces or hyphens.")
 )
 
 
 def shipping_choices() -> list[tuple[str, str]]:
     choices = []
     for method in SHIPPING_METHODS.values():
-        price = money(method.price)
+        price = format_money(method.price)
         if method.free_from_threshold:
-            price += f", free from {money(settings.FREE_SHIPPING_THRESHOLD)}"
+            free_from = gettext("free from %(threshold)s") % {
+                "threshold": format_money(settings.FREE_SHIPPING_THRESHOLD)
+            }
+            price = f"{price}, {free_from}"
         choices.append((method.code, f"{method.label} ({method.delivery_time}): {price}"))
     return choices
 
@@ -49,18 +54,18 @@ class CheckoutForm(forms.Form):
         "shipping_country",
     )
 
-    email = forms.EmailField(label="Email", max_length=254, help_text="We send your confirmation here.")
-    shipping_name = forms.CharField(label="Full name", max_length=100)
-    shipping_address = forms.CharField(label="Address", max_length=200, help_text="Street, number, flat.")
+    email = forms.EmailField(label=_("Email"), max_length=254, help_text=_("We send your confirmation here."))
+    shipping_name = forms.CharField(label=_("Full name"), max_length=100)
+    shipping_address = forms.CharField(label=_("Address"), max_length=200, help_text=_("Street, number, flat."))
     # Postcode before city, as the page shows them: the error summary lists the fields in this order.
-    shipping_postcode = forms.CharField(label="Postcode", max_length=12, validators=[postcode_validator])
-    shipping_city = forms.CharField(label="City", max_length=100)
-    shipping_country = forms.ChoiceField(label="Country", choices=country_choices)
+    shipping_postcode = forms.CharField(label=_("Postcode"), max_length=12, validators=[postcode_validator])
+    shipping_city = forms.CharField(label=_("City"), max_length=100)
+    shipping_country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     shipping_method = forms.ChoiceField(
-        label="Shipping method", choices=shipping_choices, widget=forms.RadioSelect, initial=DEFAULT_SHIPPING_METHOD
+        label=_("Shipping method"), choices=shipping_choices, widget=forms.RadioSelect, initial=DEFAULT_SHIPPING_METHOD
     )
     payment_method = forms.ChoiceField(
-        label="Payment method", choices=payment_choices, widget=forms.RadioSelect, initial=DEFAULT_PAYMENT_METHOD
+        label=_("Payment method"), choices=payment_choices, widget=forms.RadioSelect, initial=DEFAULT_PAYMENT_METHOD
     )
     # One key per rendering of the form: submitting it twice finds the first order.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

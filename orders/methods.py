@@ -5,54 +5,63 @@ ordering; a card gateway added later is one more `PaymentMethod` subclass in `PA
 whose `after_order` starts the payment.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 if TYPE_CHECKING:
     from .models import Order
 
 COUNTRY_NAMES = {
-    "AT": "Austria",
-    "BE": "Belgium",
-    "CH": "Switzerland",
-    "CZ": "Czechia",
-    "DE": "Germany",
-    "DK": "Denmark",
-    "ES": "Spain",
-    "FI": "Finland",
-    "FR": "France",
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "IT": "Italy",
-    "LU": "Luxembourg",
-    "NL": "Netherlands",
-    "NO": "Norway",
-    "PL": "Poland",
-    "PT": "Portugal",
-    "SE": "Sweden",
-    "US": "United States",
+    "AT": _("Austria"),
+    "BE": _("Belgium"),
+    "CH": _("Switzerland"),
+    "CZ": _("Czechia"),
+    "DE": _("Germany"),
+    "DK": _("Denmark"),
+    "ES": _("Spain"),
+    "FI": _("Finland"),
+    "FR": _("France"),
+    "GB": _("United Kingdom"),
+    "IE": _("Ireland"),
+    "IT": _("Italy"),
+    "LU": _("Luxembourg"),
+    "NL": _("Netherlands"),
+    "NO": _("Norway"),
+    "PL": _("Poland"),
+    "PT": _("Portugal"),
+    "SE": _("Sweden"),
+    "US": _("United States"),
 }
 
 
 def country_choices() -> list[tuple[str, str]]:
     codes = [code for code in settings.SHIPPING_COUNTRIES if code in COUNTRY_NAMES]
-    return sorted(((code, COUNTRY_NAMES[code]) for code in codes), key=lambda choice: choice[1])
+    return sorted(((code, str(COUNTRY_NAMES[code])) for code in codes), key=lambda choice: _sort_key(choice[1]))
+
+
+def _sort_key(name: str) -> str:
+    # Alphabetical in the page's language, near enough: "Österreich" between "Niederlande" and "Polen".
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)).casefold()
 
 
 def country_name(code: str) -> str:
-    return COUNTRY_NAMES.get(code, code)
+    return str(COUNTRY_NAMES.get(code, code))
 
 
 @dataclass(frozen=True)
 class ShippingMethod:
     code: str
-    label: str
-    delivery_time: str
+    label: StrOrPromise  # translatable (gettext_lazy): shown in the page's or the email's language
+    delivery_time: StrOrPromise
     free_from_threshold: bool
 
     @property
@@ -68,8 +77,8 @@ class ShippingMethod:
 SHIPPING_METHODS: dict[str, ShippingMethod] = {
     method.code: method
     for method in (
-        ShippingMethod("standard", "Standard delivery", "3–5 working days", free_from_threshold=True),
-        ShippingMethod("express", "Express delivery", "next working day", free_from_threshold=False),
+        ShippingMethod("standard", _("Standard delivery"), _("3–5 working days"), free_from_threshold=True),
+        ShippingMethod("express", _("Express delivery"), _("next working day"), free_from_threshold=False),
     )
 }
 DEFAULT_SHIPPING_METHOD = "standard"
@@ -77,8 +86,8 @@ DEFAULT_SHIPPING_METHOD = "standard"
 
 class PaymentMethod:
     code: str = ""
-    label: str = ""
-    description: str = ""
+    label: StrOrPromise = ""
+    description: StrOrPromise = ""
 
     def instructions(self, order: "Order") -> str:
         """What the customer must do now, shown on the order page and in the confirmation email."""
@@ -90,24 +99,31 @@ class PaymentMethod:
 
 class BankTransfer(PaymentMethod):
     code = "bank_transfer"
-    label = "Bank transfer"
-    description = "Pay by bank transfer; we ship as soon as the money arrives."
+    label = _("Bank transfer")
+    description = _("Pay by bank transfer; we ship as soon as the money arrives.")
 
     def instructions(self, order: "Order") -> str:
-        return (
-            f"Please transfer {money(order.total_amount)} to {settings.STORE_NAME}, "
-            f"IBAN {settings.STORE_BANK_IBAN}, BIC {settings.STORE_BANK_BIC}, "
-            f"with the reference {order.reference}. We ship your order when the payment arrives."
-        )
+        return gettext(
+            "Please transfer %(total)s to %(store)s, IBAN %(iban)s, BIC %(bic)s, with the reference "
+            "%(reference)s. We ship your order when the payment arrives."
+        ) % {
+            "total": format_money(order.total_amount),
+            "store": settings.STORE_NAME,
+            "iban": settings.STORE_BANK_IBAN,
+            "bic": settings.STORE_BANK_BIC,
+            "reference": order.reference,
+        }
 
 
 class CashOnDelivery(PaymentMethod):
     code = "cash_on_delivery"
-    label = "Cash on delivery"
-    description = "Pay the courier in cash when your parcel arrives."
+    label = _("Cash on delivery")
+    description = _("Pay the courier in cash when your parcel arrives.")
 
     def instructions(self, order: "Order") -> str:
-        return f"Please have {money(order.total_amount)} ready in cash for the courier."
+        return gettext("Please have %(total)s ready in cash for the courier.") % {
+            "total": format_money(order.total_amount)
+        }
 
 
 PAYMENT_METHODS: dict[str, PaymentMethod] = {method.code: method for method in (BankTransfer(), CashOnDelivery())}

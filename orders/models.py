@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from storefront.models import Product
 
@@ -28,11 +29,11 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PAID = "paid", "Paid"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Order(models.Model):
@@ -69,6 +70,8 @@ class Order(models.Model):
     # product can have) plus shipping, and no wider: SQLite keeps 15 significant digits exactly.
     subtotal = models.DecimalField(max_digits=15, decimal_places=2)
     total_amount = models.DecimalField(max_digits=15, decimal_places=2)
+    # The language the order was placed in: its emails are written in it (orders/tasks.py).
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,43 +4,48 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from cart.availability import LineProblem, line_problem
 from cart.models import Cart, CartLine
 from storefront.models import Product, StockMovement
+from storefront.money import format_money
 from storefront.services import StockChange, stock_record
-from storefront.templatetags.money import money
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order, OrderLine, OrderStatusChange
 from .tasks import order_confirmation_send
 
 MESSAGES = {
-    "empty": "Your cart is empty: add something before checking out.",
-    "lines_changed": "Some items can no longer be ordered as they are. Nothing was ordered; please review your cart.",
-    "prices_changed": (
+    "empty": _("Your cart is empty: add something before checking out."),
+    "lines_changed": _(
+        "Some items can no longer be ordered as they are. Nothing was ordered; please review your cart."
+    ),
+    "prices_changed": _(
         "Prices changed while you were checking out: your items now cost {subtotal}. "
         "Please review the new total and place your order again."
     ),
-    "cart_changed": (
+    "cart_changed": _(
         "Your cart changed since this order form was loaded (in another window?): {changes}. Nothing was "
         "ordered; please check the summary and place your order again."
     ),
-    "line_added": "{product} added ({quantity})",
-    "line_quantity": "{product}: {quantity} instead of {was}",
-    "line_removed": "{product} removed",
-    "form_expired": "This order form was out of date. Please check your details and place your order again.",
-    "already_placed": (
+    "line_added": _("{product} added ({quantity})"),
+    "line_quantity": _("{product}: {quantity} instead of {was}"),
+    "line_removed": _("{product} removed"),
+    "form_expired": _("This order form was out of date. Please check your details and place your order again."),
+    "already_placed": _(
         "This order form had already placed order {reference}, so nothing more was ordered. What is in "
         "your cart now was not ordered: it is still waiting for you in your cart."
     ),
-    "unknown_shipping": "Choose one of the offered shipping methods.",
-    "unknown_payment": "Choose one of the offered payment methods.",
-    "not_cancellable": "Order {reference} can no longer be cancelled: it is {status}.",
-    "transition": "Order {reference} cannot go from {old} to {new}.",
+    "unknown_shipping": _("Choose one of the offered shipping methods."),
+    "unknown_payment": _("Choose one of the offered payment methods."),
+    "not_cancellable": _("Order {reference} can no longer be cancelled: it is {status}."),
+    "transition": _("Order {reference} cannot go from {old} to {new}."),
 }
 
 
@@ -96,8 +101,14 @@ def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: d
             changes.append(MESSAGES["line_added"].format(product=names[pk], quantity=quantity))
         elif reviewed[pk] != quantity:
             changes.append(MESSAGES["line_quantity"].format(product=names[pk], quantity=quantity, was=reviewed[pk]))
-    changes += [MESSAGES["line_removed"].format(product=names.get(pk, "an item")) for pk in gone]
+    changes += [MESSAGES["line_removed"].format(product=names.get(pk, _("an item"))) for pk in gone]
     return "; ".join(changes)
+
+
+def _order_language() -> str:
+    """The active language (the page the order form was sent from), which the order's emails use."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def order_place(
@@ -167,7 +178,7 @@ def _order_place(
         if (problem := line_problem(products[line.product_id], line.quantity, seen_price=seen.get(line.product_id)))
     ]
     if repriced or (reviewed_subtotal is not None and reviewed_subtotal != subtotal):
-        raise OrderError("prices_changed", repriced, subtotal=money(subtotal))
+        raise OrderError("prices_changed", repriced, subtotal=format_money(subtotal))
     totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
 
     for line in lines:
@@ -193,6 +204,7 @@ def _order_place(
         payment_method=payment.code,
         subtotal=totals.subtotal,
         total_amount=totals.total,
+        language=_order_language(),
     )
     OrderLine.objects.bulk_create(
         OrderLine(

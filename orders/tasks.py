@@ -13,6 +13,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
 from config.jobs import attempt_to_send
 
@@ -21,6 +23,12 @@ from .models import Order
 
 
 def order_send_confirmation(*, order: Order, site_url: str) -> None:
+    """The confirmation, in the language the order was placed in: words, amounts, dates and link."""
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send_confirmation(order, site_url)
+
+
+def _send_confirmation(order: Order, site_url: str) -> None:
     payment = PAYMENT_METHODS[order.payment_method]
     context = {
         "order": order,
@@ -31,7 +39,8 @@ def order_send_confirmation(*, order: Order, site_url: str) -> None:
         "STORE_NAME": settings.STORE_NAME,
     }
     send_mail(
-        subject=f"{settings.STORE_NAME}: your order {order.reference}",
+        subject=gettext("%(store)s: your order %(reference)s")
+        % {"store": settings.STORE_NAME, "reference": order.reference},
         message=render_to_string("orders/email/order_confirmation.txt", context),
         from_email=None,
         recipient_list=[order.email],
@@ -69,17 +78,24 @@ class PasswordResetEmails(PasswordResetForm):
 
 
 @task
-def password_reset_send(*, email: str, domain: str, use_https: bool, attempt: int = 1) -> None:
-    """Email a reset link to every active account with this address (usually one, often none)."""
+def password_reset_send(*, email: str, domain: str, use_https: bool, language: str = "en", attempt: int = 1) -> None:
+    """Email a reset link to every active account with this address (usually one, often none), in the
+    language of the page the reset was asked for on (its link leads to that language's page too)."""
     form = PasswordResetEmails({"email": email})
     if not form.is_valid():
         return
+
+    def send() -> None:
+        with translation.override(language):
+            form.save(domain_override=domain, use_https=use_https)
+
     attempt_to_send(
         password_reset_send,
-        lambda: form.save(domain_override=domain, use_https=use_https),
+        send,
         what="Password reset email",
         attempt=attempt,
         email=email,
         domain=domain,
         use_https=use_https,
+        language=language,
     )

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +17,7 @@ from cart.models import CartContents
 from cart.services import cart_contents, cart_find
 from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from config.rendering import redirect_after_post, render_fragment, render_page_or_fragment, wants_fragment
-from storefront.templatetags.money import money
+from storefront.money import format_money
 
 from .forms import CheckoutForm
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS, country_name
@@ -109,8 +110,8 @@ def _validate_field(request: HttpRequest, form: CheckoutForm, contents: CartCont
     form.is_valid()
     context = _checkout_context(form, contents)
     if name == "shipping_method":
-        total = money(context["totals"].total)  # type: ignore[attr-defined]  # the context holds objects; "totals" is an OrderTotals
-        context["message"] = f"Order total: {total}"
+        total = format_money(context["totals"].total)  # type: ignore[attr-defined]  # the context holds objects; "totals" is an OrderTotals
+        context["message"] = gettext("Order total: %(total)s") % {"total": total}
         template = "orders/_checkout_summary.html"
     elif name in CheckoutForm.LIVE_FIELDS:
         field = context["field"] = form[name]
@@ -187,7 +188,7 @@ def order_cancel(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     except OrderError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Order {order.reference} is cancelled.")
+        messages.success(request, gettext("Order %(reference)s is cancelled.") % {"reference": order.reference})
     return redirect_after_post(request, order.get_absolute_url())
 
 

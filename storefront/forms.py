@@ -1,21 +1,22 @@
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category, ProductQuerySet
+from .money import format_amount
 
 SORT_CHOICES = [
-    ("featured", "Featured"),
-    ("price", "Price: low to high"),
-    ("-price", "Price: high to low"),
-    ("name", "Name: A to Z"),
-    ("newest", "Newest first"),
+    ("featured", _("Featured")),
+    ("price", _("Price: low to high")),
+    ("-price", _("Price: high to low")),
+    ("name", _("Name: A to Z")),
+    ("newest", _("Newest first")),
 ]
 
 
@@ -42,17 +43,17 @@ class NumberInput(forms.NumberInput):
 class ProductFilterForm(forms.Form):
     """Validates the catalog's query string. Invalid values are reported and ignored."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     category = forms.ModelChoiceField(
-        label="Category",
+        label=_("Category"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         required=False,
-        empty_label="All categories",
-        error_messages={"invalid_choice": "There is no such category."},
+        empty_label=_("All categories"),
+        error_messages={"invalid_choice": _("There is no such category.")},
     )
     min_price = forms.DecimalField(
-        label="Min price",
+        label=_("Min price"),
         required=False,
         min_value=0,
         max_value=settings.CATALOG_MAX_PRICE,
@@ -60,19 +61,19 @@ class ProductFilterForm(forms.Form):
         widget=NumberInput,
     )
     max_price = forms.DecimalField(
-        label="Max price",
+        label=_("Max price"),
         required=False,
         min_value=0,
         max_value=settings.CATALOG_MAX_PRICE,
         decimal_places=2,
         widget=NumberInput,
     )
-    in_stock = forms.BooleanField(label="In stock only", required=False)
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         choices=SORT_CHOICES,
         required=False,
-        error_messages={"invalid_choice": "Choose one of the listed sort orders."},
+        error_messages={"invalid_choice": _("Choose one of the listed sort orders.")},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -80,7 +81,7 @@ class ProductFilterForm(forms.Form):
         cleaned = self.cleaned_data
         minimum, maximum = cleaned.get("min_price"), cleaned.get("max_price")
         if minimum is not None and maximum is not None and minimum > maximum:
-            self.add_error("max_price", "Max price must not be below min price.")
+            self.add_error("max_price", _("Max price must not be below min price."))
         return cleaned
 
     def filter(self, products: ProductQuerySet) -> ProductQuerySet:
@@ -98,17 +99,17 @@ class ProductFilterForm(forms.Form):
     def active_filters(self) -> list[ActiveFilter]:
         """The filters in effect, each with the query string that removes it (and the page)."""
         data = self.cleaned_data
-        shown: list[tuple[str, str, str]] = []
+        shown: list[tuple[str, object, object]] = []
         if data.get("q"):
-            shown.append(("q", "Search", data["q"]))
+            shown.append(("q", _("Search"), data["q"]))
         if data.get("category"):
-            shown.append(("category", "Category", data["category"].name))
+            shown.append(("category", _("Category"), data["category"].name))
         for name in ("min_price", "max_price"):
             if data.get(name) is not None:
-                shown.append((name, str(self.fields[name].label), _plain_amount(data[name])))
+                shown.append((name, self.fields[name].label, format_amount(data[name])))
         if data.get("in_stock"):
-            shown.append(("in_stock", "Availability", "In stock only"))
-        return [ActiveFilter(label, value, self._query_without(name)) for name, label, value in shown]
+            shown.append(("in_stock", _("Availability"), _("In stock only")))
+        return [ActiveFilter(str(label), str(value), self._query_without(name)) for name, label, value in shown]
 
     def _query_without(self, name: str) -> str:
         query: QueryDict = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
@@ -117,7 +118,3 @@ class ProductFilterForm(forms.Form):
         encoded = query.urlencode()
         url = reverse("storefront:product_list")
         return f"{url}?{encoded}" if encoded else url
-
-
-def _plain_amount(value: Decimal) -> str:
-    return f"{value:,.2f}"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 LOW_STOCK_THRESHOLD = 5
 
@@ -132,10 +133,10 @@ class Product(models.Model):
     def availability(self) -> str:
         """What the shopper reads about stock: "In stock", "Only 3 left" or "Out of stock"."""
         if self.stock_quantity <= 0:
-            return "Out of stock"
+            return gettext("Out of stock")
         if self.stock_quantity <= LOW_STOCK_THRESHOLD:
-            return f"Only {self.stock_quantity} left"
-        return "In stock"
+            return gettext("Only %(stock)s left") % {"stock": self.stock_quantity}
+        return gettext("In stock")
 
 
 class StockMovement(models.Model):

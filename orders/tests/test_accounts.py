@@ -36,8 +36,8 @@ def signed_in_user_id(client) -> str | None:
 
 
 def main_content(html: str) -> str:
-    """The page without its header (whose "Sign in" link carries the current URL)."""
-    return html.split('<main id="main"', 1)[1]
+    """The page without its header and footer (whose "Sign in" link and language switch carry the current URL)."""
+    return html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
 
 
 def hidden_next(html: str) -> str:

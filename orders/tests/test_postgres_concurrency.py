@@ -101,7 +101,7 @@ def test_twelve_processes_racing_for_five_items_get_five_orders_and_stock_ends_a
     refused = [outcome for outcome in outcomes if not outcome.order_id]
     assert len(placed) == 5, outcomes
     assert len(refused) == SHOPPERS - 5, outcomes
-    assert {outcome.message for outcome in refused} == {MESSAGES["lines_changed"]}
+    assert {outcome.message for outcome in refused} == {str(MESSAGES["lines_changed"])}
     assert {outcome.problems for outcome in refused} == {
         (LINE_MESSAGES[Problem.OUT_OF_STOCK].format(product=product.name),)
     }

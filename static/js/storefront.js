@@ -101,24 +101,34 @@
     }
     box.textContent = text;
   }
+  // The words come from the server, in the page's language (data-error-* on <body>, base.html).
+  function said(name) {
+    return document.body.dataset[name] || "";
+  }
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
     showProblem(status === 403
-      ? "Your session has expired. Please reload the page and try again."
-      : "Sorry, that didn’t work (error " + status + "). Please reload the page and try again.");
+      ? said("errorSession")
+      : said("errorStatus").replace("{status}", String(status)));
   });
   document.addEventListener("htmx:sendError", function () {
-    showProblem("We couldn’t reach the shop. Check your connection and try again.");
+    showProblem(said("errorNetwork"));
   });
 
   // 5. The header's "Sign in" and "Create account" links bring the shopper back to where they
-  //    are: keep their `next` in step with the URL that htmx pushed (filters, pages).
+  //    are, and the footer's language switch to the same page in the other language: keep their
+  //    `next` in step with the URL that htmx pushed (filters, pages).
   function followUrlInAccountLinks() {
     const here = window.location.pathname + window.location.search;
     document.querySelectorAll(".site-nav a[href*='next=']").forEach(function (link) {
       const url = new URL(link.href);
       url.searchParams.set("next", here);
       link.href = url.pathname + url.search;
+    });
+    document.querySelectorAll("form.language-switch").forEach(function (form) {
+      const from = form.dataset.currentPrefix;
+      const rest = from && here.startsWith(from + "/") ? here.slice(from.length) : here;
+      form.elements.next.value = form.dataset.prefix + rest;
     });
   }
   document.addEventListener("htmx:pushedIntoHistory", followUrlInAccountLinks);

@@ -1,20 +1,11 @@
-from decimal import Decimal, InvalidOperation
-
 from django import template
-from django.conf import settings
+
+from storefront.money import format_money
 
 register = template.Library()
-
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
 
 
 @register.filter
 def money(value: object) -> str:
-    """Format an amount in the store currency: 1234.5 -> "€1,234.50"."""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return ""
-    symbol = SYMBOLS.get(settings.STORE_CURRENCY, f"{settings.STORE_CURRENCY} ")
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+    """`{{ product.price|money }}`: the amount in the store currency, in the page's language."""
+    return format_money(value)
