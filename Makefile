@@ -71,7 +71,7 @@ format: install
 	$(BIN)/ruff format .
 
 # Hypothesis: `make unit` and `make unit-postgres` run the light profile (a fifth of the examples),
-# `make test` runs the full one in both legs (docs/testing.md, "Hypothesis").
+# `make test` runs the full one in both legs (docs/testing.md, "Hypothesis profiles").
 HYPOTHESIS_PROFILE ?= light
 export HYPOTHESIS_PROFILE
 test: HYPOTHESIS_PROFILE = full

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 # --- Hypothesis ------------------------------------------------------------------------------------
-# Two profiles (docs/testing.md, "Hypothesis"): "light", the default and `make unit`'s, runs a fifth of
+# Two profiles (docs/testing.md, "Hypothesis profiles"): "light", the default and `make unit`'s, runs a fifth of
 # the examples of "full", which `make test` runs in both of its unit legs. HYPOTHESIS_PROFILE=full or
 # --hypothesis-profile=full picks the full one for any pytest command.
 
