@@ -86,6 +86,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Hypothesis: `make unit` and `make unit-postgres` run the light profile (a fifth of the examples),
+# `make test` runs the full one in both legs (docs/testing.md, "Hypothesis profiles").
+HYPOTHESIS_PROFILE ?= light
+export HYPOTHESIS_PROFILE
+test: HYPOTHESIS_PROFILE = full
+
 # The Django tests in one process, fast enough to run after every change.
 unit: install
 	$(BIN)/python -m pytest -m "not servers" $(ARGS)

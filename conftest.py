@@ -1,4 +1,31 @@
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# --- Hypothesis ------------------------------------------------------------------------------------
+# Two profiles (docs/testing.md, "Hypothesis profiles"): "light", the default and `make unit`'s, runs a fifth of
+# the examples of "full", which `make test` runs in both of its unit legs. HYPOTHESIS_PROFILE=full or
+# --hypothesis-profile=full picks the full one for any pytest command.
+
+# Hypothesis caches Unicode tables and source constants under ./.hypothesis; keep the tree clean.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "storefront-hypothesis")
+settings.register_profile(
+    "full",
+    max_examples=100,  # Hypothesis's own; a test with its own count scales it by the profile's (examples())
+    derandomize=True,  # the same examples on every run: CI is reproducible
+    database=None,  # no example database written into the tree
+    deadline=None,
+    print_blob=True,
+    # No "explain" phase: tracing which lines only failing cases ran triples the time of a failing run.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("light", settings.get_profile("full"), max_examples=20)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "light")
 
 
 @pytest.fixture(autouse=True)

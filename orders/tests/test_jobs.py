@@ -148,7 +148,7 @@ def test_a_silent_mail_server_holds_up_neither_checkout_nor_reset_and_the_emails
     settings, run_jobs
 ):
     port = free_port()
-    smtp_settings(settings, port)
+    smtp_settings(settings, port, timeout=0.5)  # each attempt waits this long for a greeting that never comes
     silent = MuteServer(port)
     shopper = Client()
     product = make_product(name="Kettle", price=Decimal("20.00"))
@@ -198,7 +198,7 @@ def test_a_silent_mail_server_holds_up_neither_checkout_nor_reset_and_the_emails
 
 
 def test_a_mail_server_that_trickles_its_greeting_is_given_up_on_at_the_deadline(settings, run_jobs, monkeypatch):
-    monkeypatch.setattr(jobs, "SEND_DEADLINE_SECONDS", 1)
+    monkeypatch.setattr(jobs, "SEND_DEADLINE_SECONDS", 0.4)
     port = free_port()
     smtp_settings(settings, port, timeout=5)  # each byte comes well within the socket timeout
     dripping = MuteServer(port, drip=True)
