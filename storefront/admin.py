@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Product, StockMovement
+from .models import MAX_OPTION_TYPES, Category, Product, StockMovement, Variant
 from .services import StockChange, StockError, stock_moved_message, stock_record, stock_set
 
 STOCK = "stock_quantity"
@@ -32,7 +33,8 @@ class ProductStockForm(forms.ModelForm[Product]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if not isinstance(field, forms.FileField):  # a file input cannot carry a value back
+            # A file input cannot carry a value back, nor can a hidden input carry a multiple choice.
+            if not isinstance(field, forms.FileField | forms.ModelMultipleChoiceField):
                 field.show_hidden_initial = True
 
     def stock_seen(self) -> int | None:
@@ -62,6 +64,14 @@ class ProductStockForm(forms.ModelForm[Product]):
 
 
 class ProductAdminForm(ProductStockForm):
+    def clean_option_types(self) -> Any:
+        chosen = self.cleaned_data.get("option_types")
+        if chosen is not None and len(chosen) > MAX_OPTION_TYPES:
+            raise forms.ValidationError(
+                _("A product combines at most %(count)s option types."), params={"count": MAX_OPTION_TYPES}
+            )
+        return chosen
+
     stock_kind = forms.ChoiceField(
         label="Kind of stock change",
         choices=[(kind.value, kind.label) for kind in (StockMovement.Kind.ADJUSTMENT, StockMovement.Kind.RETURN)],
@@ -101,8 +111,10 @@ class ProductAdmin(admin.ModelAdmin[Product]):
         assert isinstance(request.user, User)  # the admin serves signed-in staff only
         if not change:
             super().save_model(request, obj, form, change)
+            # A new product sells its default variant, which holds the stock entered.
+            variant = Variant.objects.create(product=obj, sku=obj.slug, stock_quantity=obj.stock_quantity)
             if obj.stock_quantity:
-                opening = StockChange(product_id=obj.pk, change=obj.stock_quantity, stock_after=obj.stock_quantity)
+                opening = StockChange(obj.pk, obj.stock_quantity, obj.stock_quantity, variant.pk)
                 stock_record(kind=StockMovement.Kind.ADJUSTMENT, changes=[opening], by=request.user, note="New product")
             return
         # Only what staff changed on this page is written, the stock through stock_set (below).

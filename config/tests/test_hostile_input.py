@@ -53,7 +53,7 @@ from orders.forms import CheckoutForm
 from orders.methods import SHIPPING_METHODS
 from orders.models import Order, OrderLine
 from orders.tests.factories import ADDRESS, make_order
-from storefront.models import Product
+from storefront.models import Product, Variant
 from storefront.tests.factories import make_category, make_product
 
 if TYPE_CHECKING:
@@ -239,12 +239,18 @@ class Shop:
         cache.clear()  # the sign-up rate limit counts in the cache
         axes_reset()  # the sign-in lockout counts in the database
         for pk, stock in self.stock.items():
+            Variant.objects.filter(product_id=pk).update(stock_quantity=stock)  # each sells its default variant
             Product.objects.filter(pk=pk).update(stock_quantity=stock)
         for pk, status in self.statuses.items():
             Order.objects.filter(pk=pk).update(status=status)
         CartLine.objects.filter(cart__in=self.carts.values()).delete()
         CartLine.objects.bulk_create(
-            CartLine(cart=self.carts[owner], product=self.products[name], quantity=quantity)
+            CartLine(
+                cart=self.carts[owner],
+                product=self.products[name],
+                variant=self.products[name].variants.all()[0],
+                quantity=quantity,
+            )
             for owner, lines in BASELINE_LINES.items()
             for name, quantity in lines
         )
