@@ -41,7 +41,9 @@ def make_product(**fields: object) -> Product:
 
 def make_option_value(option_type: str, value: str, *, swatch: str = "") -> OptionValue:
     kind = OptionType.Kind.COLOUR if swatch else OptionType.Kind.TEXT
-    found = OptionType.objects.get_or_create(name=option_type, defaults={"kind": kind})[0]
+    # Option types are ordered as first made: ("Size", …) before ("Colour", …) reads "Size M, Colour Blue".
+    position = OptionType.objects.count()
+    found = OptionType.objects.get_or_create(name=option_type, defaults={"kind": kind, "position": position})[0]
     return OptionValue.objects.get_or_create(option_type=found, value=value, defaults={"swatch": swatch})[0]
 
 
