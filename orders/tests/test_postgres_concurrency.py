@@ -179,7 +179,8 @@ def test_processes_racing_for_two_variants_of_one_product_never_oversell_either(
     assert sold[small.pk] <= 2
     assert sold[medium.pk] <= 3
     assert sold[medium.pk] == 3  # three items of M and enough shoppers: all sold
-    small.refresh_from_db(), medium.refresh_from_db(), product.refresh_from_db()
+    for row in (small, medium, product):
+        row.refresh_from_db()
     assert small.stock_quantity == 2 - sold[small.pk]
     assert medium.stock_quantity == 0
     assert product.stock_quantity == small.stock_quantity + medium.stock_quantity

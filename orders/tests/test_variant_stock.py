@@ -59,7 +59,8 @@ def test_selling_one_variant_takes_its_stock_only():
     product, (small, medium) = make_shirt((5, 3))
     order = sell(medium, 2)
     assert order is not None
-    small.refresh_from_db(), medium.refresh_from_db()
+    for row in (small, medium):
+        row.refresh_from_db()
     assert (small.stock_quantity, medium.stock_quantity) == (5, 1)
     line = order.lines.get()
     assert (line.variant, line.sku, line.options_text, line.product_name) == (medium, medium.sku, "Size 2", "T-shirt")
@@ -76,6 +77,7 @@ def test_a_variant_is_never_sold_beyond_its_stock_even_when_the_product_has_more
 def test_cancelling_puts_the_stock_back_on_the_variant_sold():
     product, (_small, medium) = make_shirt((5, 3))
     order = sell(medium, 3)
+    assert order is not None
     order_change_status(order=order, status=Order.Status.CANCELLED)
     medium.refresh_from_db()
     assert medium.stock_quantity == 3
