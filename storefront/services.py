@@ -2,6 +2,7 @@
 StockMovement beside it, and its product's `stock_quantity` (the sum of its active variants' stock) is
 brought up to date in the same transaction (`product_stock_sync`)."""
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,9 +11,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import MAX_VARIANTS, OptionValue, Product, StockMovement, Variant, variant_option_problem
+from .models import MAX_OPTION_TYPES, MAX_VARIANTS, OptionValue, Product, StockMovement, Variant, variant_option_problem
 
 MESSAGES = {
     "moved": (
@@ -191,3 +193,35 @@ def variant_set_active(*, variant_id: int, is_active: bool) -> None:
     variant = variants_lock([variant_id])[variant_id]
     Variant.objects.filter(pk=variant_id).update(is_active=is_active)
     product_stock_sync([variant.product_id])
+
+
+@transaction.atomic
+def variants_create_combinations(
+    *, product: Product, values: list[list[OptionValue]], by: User | None = None
+) -> list[Variant]:
+    """Every combination of the chosen values (one list per option type) that `product` does not sell
+    yet becomes a variant: SKU from the product's slug and the values, stock 0. The option types join
+    the product's (at most MAX_OPTION_TYPES); its default variant, which has no options, is withdrawn."""
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    types = {value.option_type_id for group in values for value in group}
+    current = set(product.option_types.values_list("pk", flat=True))
+    if len(types | current) > MAX_OPTION_TYPES:
+        raise VariantError(_("A product combines at most %(count)s option types.") % {"count": MAX_OPTION_TYPES})
+    existing = {
+        frozenset(variant.option_values.values_list("pk", flat=True))
+        for variant in Variant.objects.filter(product=product)
+    }
+    wanted = [combo for combo in itertools.product(*values) if frozenset(v.pk for v in combo) not in existing]
+    if Variant.objects.filter(product=product).count() + len(wanted) > MAX_VARIANTS:
+        raise VariantError(_("A product sells at most %(count)s variants.") % {"count": MAX_VARIANTS})
+    product.option_types.add(*types)
+    Variant.objects.filter(product=product, option_values__isnull=True).update(is_active=False)
+    made = []
+    for combo in wanted:
+        base = slugify("-".join([product.slug, *(value.value for value in combo)]))[:240] or f"variant-{product.pk}"
+        sku, n = base, 2
+        while Variant.objects.filter(sku=sku).exists():
+            sku, n = f"{base}-{n}", n + 1
+        made.append(variant_create(product=product, sku=sku, values=combo, by=by))
+    product_stock_sync([product.pk])
+    return made
