@@ -509,7 +509,26 @@ ADD_BODY = params(
         )
     },
     next=values(*SITE_PATHS, "/products/?q=kettle&page=2"),
+    # "<own>" and "<other>" become the id of the product's own variant and of another product's.
+    variant=values("<own>", "<other>", "", " <own> ", "0<own>"),
 )
+
+
+def variant_ids_in(body: Params, own: int | None, other: int) -> Params:
+    if "variant" not in body:
+        return body
+    named = [value.replace("<own>", str(own or 0)).replace("<other>", str(other)) for value in body["variant"]]
+    return {**body, "variant": named}
+
+
+def variant_surely_refused(raw: str | None, own: int | None) -> bool:
+    """The add-to-cart form's variant: absent or empty means the product's only one; otherwise ASCII
+    digits naming exactly the product's own variant."""
+    if raw is None or not raw.strip():
+        return False
+    if "\x00" in raw or not re.fullmatch(r"[0-9]{1,18}", raw.strip()):
+        return True
+    return int(raw.strip()) != own
 
 
 @examples(50)
@@ -523,6 +542,8 @@ def test_adding_to_the_cart_changes_only_the_own_line_and_only_when_valid(shop, 
     product = shop.products.get(target) or row_named_by(Product, target)
     path = f"/cart/add/{product.pk if product else quote(target, safe='')}/"
     cart = shop.carts[who]
+    own = Variant.objects.filter(product=product).values_list("pk", flat=True).first() if product else None
+    body = variant_ids_in(body, own, shop.products["teapot" if target == "kettle" else "kettle"].variants.get().pk)
     for headers in both_ways(htmx):
         shop.reset()
         if product:
@@ -531,6 +552,7 @@ def test_adding_to_the_cart_changes_only_the_own_line_and_only_when_valid(shop, 
             not product_sellable(product)
             or quantity_surely_invalid(last(body, "quantity"))
             or text_surely_invalid(last(body, "next"), max_length=2000)
+            or variant_surely_refused(last(body, "variant"), own)
         )
         _, before, after = send(shop.clients[who], "POST", path, body, headers)
         outcome(refused=refused, before=before, after=after)
