@@ -366,10 +366,10 @@ class OptionTypeAdmin(admin.ModelAdmin[OptionType]):
 class StockMovementAdmin(admin.ModelAdmin[StockMovement]):
     """The stock history, read-only: movements are written by the services that change stock."""
 
-    list_display = ["at", "product", "kind", "change", "stock_after", "reference", "by", "note"]
+    list_display = ["at", "product", "variant", "kind", "change", "stock_after", "reference", "by", "note"]
     list_filter = ["kind", "at"]
-    list_select_related = ["product", "by"]
-    search_fields = ["product__name", "product__slug", "reference"]
+    list_select_related = ["product", "variant", "by"]
+    search_fields = ["product__name", "product__slug", "variant__sku", "reference"]
     date_hierarchy = "at"
     list_per_page = 100
 

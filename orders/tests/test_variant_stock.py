@@ -13,6 +13,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from orders.models import Order
 from orders.services import OrderError, order_change_status, order_place
+from orders.tasks import order_send_confirmation
 from storefront.models import Product, StockMovement, Variant
 from storefront.services import StockError, stock_set, variant_create, variant_set_active
 from storefront.tests.factories import make_option_value, make_product
@@ -133,3 +134,20 @@ def test_no_sequence_of_stock_writes_lets_the_products_stock_drift_from_its_vari
         elif action in {"withdraw", "offer"}:
             variant_set_active(variant_id=variant.pk, is_active=action == "offer")
         assert_stock_adds_up(product)
+
+
+def test_the_confirmation_email_names_the_options_of_a_variant_only(mailoutbox):
+    _, (small, _medium) = make_shirt((5, 3))
+    order = sell(small, 1)
+    assert order is not None
+    order_send_confirmation(order=order, site_url="http://testserver")
+    assert "1 x T-shirt (Size 1):" in mailoutbox[-1].body
+    plain = make_order_of_kettle()
+    order_send_confirmation(order=plain, site_url="http://testserver")
+    assert "1 x Kettle:" in mailoutbox[-1].body
+
+
+def make_order_of_kettle() -> Order:
+    order = sell(make_product(name="Kettle").variants.get(), 1)
+    assert order is not None
+    return order
