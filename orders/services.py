@@ -177,10 +177,12 @@ def _order_place(
     totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
 
     for line in lines:
-        # The conditional update is what makes overselling impossible, whatever the isolation level.
-        sold = Variant.objects.filter(
-            pk=line.variant_id, is_active=True, product__is_active=True, stock_quantity__gte=line.quantity
-        ).update(stock_quantity=F("stock_quantity") - line.quantity)
+        # The conditional update is what makes overselling impossible, whatever the isolation level. It
+        # names the variant's row only (no join: the condition is checked on the row it updates); the
+        # product is locked and was found active above.
+        sold = Variant.objects.filter(pk=line.variant_id, is_active=True, stock_quantity__gte=line.quantity).update(
+            stock_quantity=F("stock_quantity") - line.quantity
+        )
         if not sold:
             problem = line_problem(Variant.objects.select_related("product").get(pk=line.variant_id), line.quantity)
             raise OrderError("lines_changed", [problem] if problem else [])
