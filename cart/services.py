@@ -87,8 +87,11 @@ def _limit(variant: Variant) -> int:
 def _variant_to_add(product_id: int, variant_id: int | None) -> Variant:
     """The variant an add means, with its product, both rows locked: the one named, or the product's
     only variant. Raises CartError for anything that cannot be added."""
-    # One query in the usual case: the variant and its product come together.
-    variants = Variant.objects.select_related("product").select_for_update().filter(product_id=product_id)
+    # One query in the usual case: the variant and its product come together, the product's row locked
+    # (it guards its variants, storefront.services.variants_lock).
+    variants = (
+        Variant.objects.select_related("product").select_for_update(of=("product",)).filter(product_id=product_id)
+    )
     if variant_id is not None:
         variants = variants.filter(pk=variant_id)
     found = list(variants.order_by("position", "id")[:2])

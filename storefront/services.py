@@ -87,11 +87,13 @@ def stock_record(
 
 
 def variants_lock(variant_ids: Iterable[int]) -> dict[int, Variant]:
-    """The variants with their products, both rows locked, in a fixed order (product, then variant)
-    so that two writers never wait for each other in a circle."""
+    """The variants with their products, read under their products' row locks, taken in product id
+    order (one query). The product's lock guards its variants: every writer of a variant's stock takes
+    it first, so writers queue up per product and never wait for each other in a circle (locking the
+    variants' rows as well would let two checkouts of different variants of one product deadlock)."""
     locked = (
         Variant.objects.select_related("product")
-        .select_for_update()
+        .select_for_update(of=("product",))
         .filter(pk__in=set(variant_ids))
         .order_by("product_id", "id")
     )

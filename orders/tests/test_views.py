@@ -247,7 +247,9 @@ def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
     assert not Order.objects.exists()
     # The form that comes back reviews the cart as it is now, so sending it again places the order.
     again = re.search(r'name="reviewed_lines" value="([^"]*)"', html)[1]
-    assert sorted(again.split(",")) == sorted([f"{kettle.pk}:3:10.00", f"{teapot.pk}:1:10.00"])
+    assert sorted(again.split(",")) == sorted(
+        [f"{kettle.variants.get().pk}:3:10.00", f"{teapot.variants.get().pk}:1:10.00"]
+    )
 
 
 @pytest.mark.parametrize("damaged", ["1:2,x", "1:2;3:4", "1:1000", "-1:2"])
