@@ -217,6 +217,11 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm[Product]]:
         return super().get_changelist_form(request, form=ProductStockForm, **kwargs)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+        # A product with several variants holds their sum: its stock is changed variant by variant.
+        several = obj is not None and obj.variants.count() > 1
+        return [*self.readonly_fields, *([STOCK] if several else [])]
+
     def get_inlines(
         self, request: HttpRequest, obj: Product | None
     ) -> list[type[admin.options.InlineModelAdmin[Any, Any]]]:

@@ -147,3 +147,12 @@ def test_a_variant_with_two_values_of_one_option_type_is_refused(client, staff, 
     )
     assert response.status_code == 200
     assert "at most one value of each option type" in response.content.decode()
+
+
+def test_a_product_with_several_variants_shows_its_stock_as_their_sum_only(client, staff, shirt):
+    product, _small, _medium = shirt
+    form = form_of(client.get(change_url(product)))
+    assert "stock_quantity" not in form
+    assert client.post(change_url(product), {**form, "stock_quantity": "99"}).status_code == 302
+    product.refresh_from_db()
+    assert product.stock_quantity == 8
