@@ -87,6 +87,13 @@ class VariantStockForm(StockSeenForm[Variant]):
 
     new_stock = 0  # a new variant's stock, booked after it is saved
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "option_values" in self.fields:  # each value's label names its type: one query, not one per value
+            field = self.fields["option_values"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = OptionValue.objects.select_related("option_type")
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         values = list(self.cleaned_data.get("option_values") or [])
