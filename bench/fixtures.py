@@ -50,15 +50,15 @@ def order_carts(count: int, exclude: set[int]) -> list[dict[str, str]]:
         .filter(stock_quantity__gte=30)
         .exclude(pk__in=exclude)
         .order_by("id")
-        .values_list("id", "price")
+        .values_list("id", "price", "variants__id")  # the demo catalog's products sell one variant each
     )
     rng = random.Random(7)  # noqa: S311 - the same carts every run, not a secret
     carts = Cart.objects.bulk_create(Cart() for _ in range(count))
     lines, subtotals = [], []
     for cart in carts:
         chosen = rng.sample(candidates, LINES_PER_ORDER)
-        lines += [CartLine(cart=cart, product_id=pk, quantity=1) for pk, _ in chosen]
-        subtotals.append(sum((price for _, price in chosen), Decimal("0.00")))
+        lines += [CartLine(cart=cart, product_id=pk, variant_id=variant, quantity=1) for pk, _, variant in chosen]
+        subtotals.append(sum((price for _, price, _ in chosen), Decimal("0.00")))
     CartLine.objects.bulk_create(lines)
     sessions = []
     for cart, subtotal in zip(carts, subtotals, strict=True):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from storefront.models import Product
+from storefront.models import Product, Variant
 from storefront.money import format_money
 
 
@@ -38,18 +38,28 @@ class LineProblem:
         return self.message
 
 
-def line_problem(product: Product, quantity: int, *, seen_price: Decimal | None = None) -> LineProblem | None:
-    """Why `quantity` of `product` cannot be ordered now, or None. `seen_price` is the unit price the
-    shopper was shown, when there is one to hold the current price to."""
+def item_name(variant: Variant, product: Product) -> str:
+    """The name of what the shopper buys: "Kettle", or "T-shirt (Size M, Colour Blue)"."""
+    return f"{product.name} ({variant.options_text})" if variant.options_text else product.name
+
+
+def line_problem(
+    variant: Variant, quantity: int, *, product: Product | None = None, seen_price: Decimal | None = None
+) -> LineProblem | None:
+    """Why `quantity` of `variant` cannot be ordered now, or None. `product` is the variant's product
+    when the caller has it at hand; `seen_price` is the unit price the shopper was shown, when there is
+    one to hold the current price to."""
+    product = product or variant.product
+    price = product.price if variant.price is None else variant.price
     params: dict[str, object] = {}
-    if not product.is_active:
+    if not product.is_active or not variant.is_active:
         code = Problem.WITHDRAWN
-    elif product.stock_quantity <= 0:
+    elif variant.stock_quantity <= 0:
         code = Problem.OUT_OF_STOCK
-    elif product.stock_quantity < quantity:
-        code, params = Problem.SHORT, {"stock": product.stock_quantity, "quantity": quantity}
-    elif seen_price is not None and seen_price != product.price:
-        code, params = Problem.PRICE_CHANGED, {"seen": format_money(seen_price), "price": format_money(product.price)}
+    elif variant.stock_quantity < quantity:
+        code, params = Problem.SHORT, {"stock": variant.stock_quantity, "quantity": quantity}
+    elif seen_price is not None and seen_price != price:
+        code, params = Problem.PRICE_CHANGED, {"seen": format_money(seen_price), "price": format_money(price)}
     else:
         return None
-    return LineProblem(code, MESSAGES[code].format(product=product.name, **params))
+    return LineProblem(code, MESSAGES[code].format(product=item_name(variant, product), **params))

@@ -36,3 +36,11 @@ class AddToCartForm(QuantityForm):
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     # One per rendering of the form: sent twice, it adds once (cart.services.cart_add_product).
     token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Which variant of the product (optional for a product that sells one): an id, in ASCII digits.
+    variant = forms.RegexField(
+        regex=r"^[0-9]{1,18}$",
+        required=False,
+        max_length=18,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Choose one of the offered options.")},
+    )

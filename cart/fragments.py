@@ -11,7 +11,10 @@ from .models import CartContents, CartLine
 
 
 def sample_cart() -> CartContents:
-    lines = [CartLine(id=n, product=product, quantity=n) for n, product in enumerate(sample_products(3), start=1)]
+    lines = [
+        CartLine(id=n, product=product, variant=product.variants.all()[0], quantity=n)
+        for n, product in enumerate(sample_products(3), start=1)
+    ]
     return CartContents(lines)
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from storefront.models import Product
+from storefront.models import Product, Variant
 
 from .availability import line_problem
 
@@ -34,12 +34,15 @@ class CartLineQuerySet(models.QuerySet["CartLine"]):
     def for_display(self) -> "CartLineQuerySet":
         # FETCH_PEERS: a relation the page reaches for without select_related costs one query for
         # all the lines, not one per line.
-        return self.select_related("product").fetch_mode(models.FETCH_PEERS).order_by("added_at", "id")
+        return self.select_related("product", "variant").fetch_mode(models.FETCH_PEERS).order_by("added_at", "id")
 
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    # The variant is what is bought; its product is kept beside it (always variant.product) so that
+    # the pages reach the product without a join through the variant.
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -47,7 +50,7 @@ class CartLine(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_one_per_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_one_per_variant"),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_LINE_QUANTITY), name="cart_line_quantity_range"
             ),
@@ -58,17 +61,26 @@ class CartLine(models.Model):
 
     @property
     def subtotal(self) -> Decimal:
-        # Always the product's current price: the browser never tells us a price.
-        return self.product.price * self.quantity
+        # Always the variant's current price: the browser never tells us a price.
+        return self.unit_price * self.quantity
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.price if self.variant.price is None else self.variant.price
+
+    @property
+    def options_text(self) -> str:
+        """ "Size M, Colour Blue" under the product's name, or "" for a product without options."""
+        return self.variant.options_text
 
     @property
     def max_quantity(self) -> int:
-        return max(1, min(self.product.stock_quantity, MAX_LINE_QUANTITY))
+        return max(1, min(self.variant.stock_quantity, MAX_LINE_QUANTITY))
 
     @property
     def problem(self) -> str:
         """Why this line cannot be ordered as it is (cart/availability.py), or "" when it can."""
-        found = line_problem(self.product, self.quantity)
+        found = line_problem(self.variant, self.quantity, product=self.product)
         return found.message if found else ""
 
 
@@ -96,4 +108,8 @@ class CartContents:
 
     @property
     def quantities(self) -> dict[int, int]:
-        return {line.product_id: line.quantity for line in self.lines}
+        """Items in the cart by product (all its variants together)."""
+        found: dict[int, int] = {}
+        for line in self.lines:
+            found[line.product_id] = found.get(line.product_id, 0) + line.quantity
+        return found

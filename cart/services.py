@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from storefront.models import Product
+from storefront.models import Product, Variant
 
+from .availability import item_name
 from .models import MAX_CART_LINES, MAX_LINE_QUANTITY, Cart, CartContents, CartLine
 
 CART_SESSION_KEY = "cart_id"
@@ -35,12 +36,15 @@ MESSAGES = {
     "line_missing": _("That item is no longer in your cart."),
     "cart_full": _("Your cart already holds {limit} different products, the most one order can take."),
 }
+# The refusals of variants, translatable (kept apart so that the messages above keep their wording).
+CHOOSE_OPTIONS = _("Choose options first.")
+UNKNOWN_VARIANT = _("Sorry, that choice of %(product)s is not sold.")
 
 
 @dataclass(frozen=True)
 class CartChange:
     product: Product
-    quantity: int  # the product's quantity in the cart afterwards (0 when removed)
+    quantity: int  # the variant's quantity in the cart afterwards (0 when removed)
     message: str
     capped: bool = False
 
@@ -76,19 +80,46 @@ def cart_get_or_create(*, user: Visitor, session: SessionBase) -> Cart:
     return cart
 
 
-def _limit(product: Product) -> int:
-    return min(product.stock_quantity, MAX_LINE_QUANTITY)
+def _limit(variant: Variant) -> int:
+    return min(variant.stock_quantity, MAX_LINE_QUANTITY)
+
+
+def _variant_to_add(product_id: int, variant_id: int | None) -> Variant:
+    """The variant an add means, with its product, both rows locked: the one named, or the product's
+    only variant. Raises CartError for anything that cannot be added."""
+    # One query in the usual case: the variant and its product come together, the product's row locked
+    # (it guards its variants, storefront.services.variants_lock).
+    variants = (
+        Variant.objects.select_related("product").select_for_update(of=("product",)).filter(product_id=product_id)
+    )
+    if variant_id is not None:
+        variants = variants.filter(pk=variant_id)
+    found = list(variants.order_by("position", "id")[:2])
+    product = found[0].product if found else Product.objects.filter(pk=product_id).first()
+    if product is None or not product.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=product or _("this product")))
+    if not found:
+        raise CartError(UNKNOWN_VARIANT % {"product": product})
+    if len(found) > 1:
+        raise CartError(str(CHOOSE_OPTIONS))
+    variant = found[0]
+    if not variant.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=item_name(variant, product)))
+    if variant.stock_quantity <= 0:
+        raise CartError(MESSAGES["out_of_stock"].format(product=item_name(variant, product)))
+    return variant
 
 
 @transaction.atomic
-def cart_add_product(*, cart: Cart, product_id: int, quantity: int, token: UUID | None = None) -> CartChange:
-    """Add `quantity` of a product. `token` names the form it came from: the same form again (a double
-    click) changes nothing and answers as the first time did."""
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
-    if product is None or not product.is_active:
-        raise CartError(MESSAGES["unavailable"].format(product=product or _("this product")))
-    if product.stock_quantity <= 0:
-        raise CartError(MESSAGES["out_of_stock"].format(product=product))
+def cart_add_product(
+    *, cart: Cart, product_id: int, quantity: int, token: UUID | None = None, variant_id: int | None = None
+) -> CartChange:
+    """Add `quantity` of a product's variant (`variant_id`, or the product's only variant). `token` names
+    the form it came from: the same form again (a double click) changes nothing and answers as the first
+    time did."""
+    variant = _variant_to_add(product_id, variant_id)
+    product = variant.product
+    name = item_name(variant, product)
     # Touching the cart first locks its row: two adds to one cart run one after the other, so
     # neither can slip a line past the other's count, and the second of a form sent twice finds
     # the first's token.
@@ -96,30 +127,30 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int, token: UUID 
     if token is not None:
         touched = touched.exclude(last_add_token=token)
     if not touched.update(updated_at=timezone.now(), last_add_token=token):
-        line = CartLine.objects.filter(cart=cart, product=product).first()
+        line = CartLine.objects.filter(cart=cart, variant=variant).first()
         current = line.quantity if line else 0
-        return CartChange(product, current, MESSAGES["added"].format(product=product, quantity=current))
-    line = CartLine.objects.filter(cart=cart, product=product).first()
+        return CartChange(product, current, MESSAGES["added"].format(product=name, quantity=current))
+    line = CartLine.objects.filter(cart=cart, variant=variant).first()
     if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
         raise CartError(MESSAGES["cart_full"].format(limit=MAX_CART_LINES))
     current = line.quantity if line else 0
-    limit = _limit(product)
+    limit = _limit(variant)
     if current >= limit:
-        raise CartError(MESSAGES["at_limit"].format(quantity=current, product=product))
+        raise CartError(MESSAGES["at_limit"].format(quantity=current, product=name))
     wanted = current + quantity
     new_quantity = min(wanted, limit)
     if line:
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
     else:
-        CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+        CartLine.objects.create(cart=cart, product=product, variant=variant, quantity=new_quantity)
     capped = new_quantity < wanted
     key = "capped" if capped else "added"
-    return CartChange(product, new_quantity, MESSAGES[key].format(product=product, quantity=new_quantity), capped)
+    return CartChange(product, new_quantity, MESSAGES[key].format(product=name, quantity=new_quantity), capped)
 
 
 def _line_for_update(cart: Cart, line_id: int) -> CartLine:
-    line = CartLine.objects.select_related("product").filter(cart=cart, pk=line_id).first()
+    line = CartLine.objects.select_related("product", "variant").filter(cart=cart, pk=line_id).first()
     if line is None:
         raise CartError(MESSAGES["line_missing"])
     return line
@@ -128,18 +159,19 @@ def _line_for_update(cart: Cart, line_id: int) -> CartLine:
 @transaction.atomic
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartChange:
     line = _line_for_update(cart, line_id)
-    product = line.product
-    if not product.is_active:
-        raise CartError(MESSAGES["unavailable"].format(product=product))
-    if product.stock_quantity <= 0:
-        raise CartError(MESSAGES["out_of_stock"].format(product=product))
-    new_quantity = min(quantity, _limit(product))
+    product, variant = line.product, line.variant
+    name = item_name(variant, product)
+    if not product.is_active or not variant.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=name))
+    if variant.stock_quantity <= 0:
+        raise CartError(MESSAGES["out_of_stock"].format(product=name))
+    new_quantity = min(quantity, _limit(variant))
     line.quantity = new_quantity
     line.save(update_fields=["quantity"])
     cart.save(update_fields=["updated_at"])
     capped = new_quantity < quantity
     key = "capped" if capped else "updated"
-    return CartChange(product, new_quantity, MESSAGES[key].format(product=product, quantity=new_quantity), capped)
+    return CartChange(product, new_quantity, MESSAGES[key].format(product=name, quantity=new_quantity), capped)
 
 
 @transaction.atomic
@@ -147,19 +179,20 @@ def cart_remove_line(*, cart: Cart, line_id: int) -> CartChange:
     line = _line_for_update(cart, line_id)
     line.delete()
     cart.save(update_fields=["updated_at"])
-    return CartChange(line.product, 0, MESSAGES["removed"].format(product=line.product))
+    name = item_name(line.variant, line.product)
+    return CartChange(line.product, 0, MESSAGES["removed"].format(product=name))
 
 
 @transaction.atomic
 def cart_merge(*, source: Cart, target: Cart) -> None:
     """Move a guest cart's lines into a customer's cart: quantities add up, capped by stock; new products
     join while the cart has room (MAX_CART_LINES), oldest guest lines first."""
-    existing = {line.product_id: line for line in target.lines.select_related("product")}
+    existing = {line.variant_id: line for line in target.lines.select_related("variant")}
     room = MAX_CART_LINES - len(existing)
-    for line in source.lines.select_related("product").order_by("added_at", "id"):
-        limit = _limit(line.product)
-        if line.product_id in existing:
-            kept = existing[line.product_id]
+    for line in source.lines.select_related("variant").order_by("added_at", "id"):
+        limit = _limit(line.variant)
+        if line.variant_id in existing:
+            kept = existing[line.variant_id]
             merged = min(kept.quantity + line.quantity, max(limit, kept.quantity))
             CartLine.objects.filter(pk=kept.pk).update(quantity=merged)
         elif min(line.quantity, limit) >= 1 and room > 0:

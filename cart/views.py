@@ -95,11 +95,13 @@ def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
                 product_id=product.pk,
                 quantity=form.cleaned_data["quantity"],
                 token=form.cleaned_data["token"],
+                variant_id=int(form.cleaned_data["variant"]) if form.cleaned_data["variant"] else None,
             )
         except CartError as refused:
             error = str(refused)
     else:
-        error = " ".join(form.errors.get("quantity", [gettext("Please check the quantity.")]))  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
+        reasons = form.errors.get("quantity") or form.errors.get("variant") or [gettext("Please check the quantity.")]
+        error = " ".join(reasons)  # type: ignore[arg-type]  # ErrorList yields str messages; django-stubs says ValidationError | str
     next_url = safe_next(request, form.data.get("next", ""), product.get_absolute_url())
     if change and not wants_fragment(request):
         return _redirect_with_message(request, change, next_url)

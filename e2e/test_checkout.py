@@ -7,7 +7,7 @@ from playwright.sync_api import Page, Route, expect
 from cart.tests.factories import make_user
 from orders.models import Order
 from orders.tests.factories import make_order
-from storefront.models import Product
+from storefront.tests.factories import set_stock
 
 from .pages import Address, CatalogPage, CheckoutPage, OrderHistoryPage, OrderPage, ShopPage, checkout_with
 
@@ -241,7 +241,7 @@ def test_an_order_refused_because_someone_bought_the_last_one_shows_why_in_view(
     teapot = tea_shop["Teapot"]
     checkout = checkout_with(page, teapot.get_absolute_url(), javascript=javascript, quantity=5)
     checkout.fill_in(Address())
-    Product.objects.filter(pk=teapot.pk).update(stock_quantity=2)  # someone else was quicker
+    set_stock(teapot, 2)  # someone else was quicker
 
     checkout.place_order_button.scroll_into_view_if_needed()
     checkout.place_order_button.click()

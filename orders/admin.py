@@ -15,7 +15,15 @@ admin.site.login_form = AdminSignInForm
 
 class OrderLineInline(admin.TabularInline[OrderLine, Order]):
     model = OrderLine
-    fields = readonly_fields = ("product", "product_name", "unit_price", "quantity", "line_total")
+    fields = readonly_fields = (
+        "product",
+        "product_name",
+        "options_text",
+        "sku",
+        "unit_price",
+        "quantity",
+        "line_total",
+    )
     extra = 0
     can_delete = False
 

@@ -69,7 +69,7 @@ class CheckoutForm(forms.Form):
     )
     # One key per rendering of the form: submitting it twice finds the first order.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    # The lines the shopper saw ("product id:quantity:unit price,…"; the price may be missing on a page
+    # The lines the shopper saw ("variant id:quantity:unit price,…"; the price may be missing on a page
     # from before it was added): the order is refused, saying what changed, if the cart changed since
     # (in another tab, say) or a price moved.
     reviewed_lines = forms.RegexField(
@@ -114,12 +114,12 @@ class CheckoutForm(forms.Form):
         return [entry.split(":") for entry in raw.split(",")] if raw else []
 
     def reviewed_cart(self) -> dict[int, int] | None:
-        """The quantities the shopper reviewed, by product, or None when the form did not say."""
+        """The quantities the shopper reviewed, by variant, or None when the form did not say."""
         reviewed = self._reviewed()
         return {int(entry[0]): int(entry[1]) for entry in reviewed} if reviewed else None
 
     def reviewed_prices(self) -> dict[int, Decimal]:
-        """The unit prices the shopper was shown, by product (none from an older page)."""
+        """The unit prices the shopper was shown, by variant (none from an older page)."""
         return {int(entry[0]): Decimal(entry[2]) for entry in self._reviewed() if len(entry) == 3}
 
     def chosen_shipping_method(self) -> str:

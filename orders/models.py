@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from storefront.models import Product
+from storefront.models import Product, Variant
 
 # Crockford's base 32 without look-alikes (no I, L, O, U): easy to read out on the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -112,7 +112,11 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     # PROTECT: an ordered product is withdrawn (is_active=False), not deleted, so a cancellation can restock it.
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: the snapshots below say what was bought even when the variant is gone.
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     product_name = models.CharField(max_length=200)
+    options_text = models.CharField(max_length=200, blank=True, help_text="The variant's options: Size M, Colour Blue.")
+    sku = models.CharField("SKU", max_length=255, blank=True)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
@@ -121,7 +125,7 @@ class OrderLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
-            models.UniqueConstraint(fields=["order", "product"], name="order_line_one_per_product"),
+            models.UniqueConstraint(fields=["order", "variant"], name="order_line_one_per_variant"),
         ]
 
     def __str__(self) -> str:

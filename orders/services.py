@@ -11,11 +11,11 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cart.availability import LineProblem, line_problem
+from cart.availability import LineProblem, item_name, line_problem
 from cart.models import Cart, CartLine
-from storefront.models import Product, StockMovement
+from storefront.models import StockMovement, Variant
 from storefront.money import format_money
-from storefront.services import StockChange, stock_record
+from storefront.services import StockChange, product_stock_sync, stock_record, variants_lock
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order, OrderLine, OrderStatusChange
@@ -90,11 +90,15 @@ def order_totals(*, subtotal: Decimal, shipping_method: str) -> Totals:
     return Totals(subtotal=subtotal, shipping=shipping, total=subtotal + shipping)
 
 
-def _cart_changes(reviewed: dict[int, int], current: dict[int, int], products: dict[int, Product]) -> str:
+def _cart_changes(reviewed: dict[int, int], current: dict[int, int], variants: dict[int, Variant]) -> str:
     """What changed in the cart since the order form was loaded: "Kettle: 3 instead of 2; Mug removed"."""
     gone = [pk for pk in reviewed if pk not in current]
-    names = {pk: product.name for pk, product in products.items()}
-    names.update(Product.objects.filter(pk__in=gone).values_list("pk", "name") if gone else [])
+    names = {pk: item_name(variant, variant.product) for pk, variant in variants.items()}
+    if gone:
+        names.update(
+            (variant.pk, item_name(variant, variant.product))
+            for variant in Variant.objects.select_related("product").filter(pk__in=gone)
+        )
     changes = []
     for pk, quantity in current.items():
         if pk not in reviewed:
@@ -159,36 +163,41 @@ def _order_place(
     existing = Order.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return existing
-    lines = list(CartLine.objects.filter(cart=cart).order_by("product_id"))
+    lines = list(CartLine.objects.filter(cart=cart).order_by("product_id", "variant_id"))
     if not lines:
         raise OrderError("empty")
-    # Re-read every product under a row lock, in a fixed order (no deadlocks between checkouts).
-    products = Product.objects.select_for_update().in_bulk([line.product_id for line in lines])
-    problems = [problem for line in lines if (problem := line_problem(products[line.product_id], line.quantity))]
+    # Re-read every variant and its product under row locks, in a fixed order (no deadlocks between
+    # checkouts): a product's stock is the sum of its variants', kept under the product's lock.
+    variants = variants_lock(line.variant_id for line in lines)
+    problems = [problem for line in lines if (problem := line_problem(variants[line.variant_id], line.quantity))]
     if problems:
         raise OrderError("lines_changed", problems)
-    current = {line.product_id: line.quantity for line in lines}
+    current = {line.variant_id: line.quantity for line in lines}
     if reviewed_lines is not None and reviewed_lines != current:
-        raise OrderError("cart_changed", changes=_cart_changes(reviewed_lines, current, products))
-    subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
+        raise OrderError("cart_changed", changes=_cart_changes(reviewed_lines, current, variants))
+    prices = {pk: variant.unit_price for pk, variant in variants.items()}
+    subtotal = sum((prices[line.variant_id] * line.quantity for line in lines), Decimal("0.00"))
     seen = reviewed_prices or {}
     repriced = [
         problem
         for line in lines
-        if (problem := line_problem(products[line.product_id], line.quantity, seen_price=seen.get(line.product_id)))
+        if (problem := line_problem(variants[line.variant_id], line.quantity, seen_price=seen.get(line.variant_id)))
     ]
     if repriced or (reviewed_subtotal is not None and reviewed_subtotal != subtotal):
         raise OrderError("prices_changed", repriced, subtotal=format_money(subtotal))
     totals = order_totals(subtotal=subtotal, shipping_method=details.shipping_method)
 
     for line in lines:
-        # The conditional update is what makes overselling impossible, whatever the isolation level.
-        sold = Product.objects.filter(pk=line.product_id, is_active=True, stock_quantity__gte=line.quantity).update(
+        # The conditional update is what makes overselling impossible, whatever the isolation level. It
+        # names the variant's row only (no join: the condition is checked on the row it updates); the
+        # product is locked and was found active above.
+        sold = Variant.objects.filter(pk=line.variant_id, is_active=True, stock_quantity__gte=line.quantity).update(
             stock_quantity=F("stock_quantity") - line.quantity
         )
         if not sold:
-            problem = line_problem(Product.objects.get(pk=line.product_id), line.quantity)
+            problem = line_problem(Variant.objects.select_related("product").get(pk=line.variant_id), line.quantity)
             raise OrderError("lines_changed", [problem] if problem else [])
+    product_stock_sync(line.product_id for line in lines)
 
     order = Order.objects.create(
         submission_key=submission_key,
@@ -210,17 +219,22 @@ def _order_place(
         OrderLine(
             order=order,
             product_id=line.product_id,
-            product_name=products[line.product_id].name,
-            unit_price=products[line.product_id].price,
+            variant_id=line.variant_id,
+            product_name=variants[line.variant_id].product.name,
+            options_text=variants[line.variant_id].options_text,
+            sku=variants[line.variant_id].sku,
+            unit_price=prices[line.variant_id],
             quantity=line.quantity,
-            line_total=products[line.product_id].price * line.quantity,
+            line_total=prices[line.variant_id] * line.quantity,
         )
         for line in lines
     )
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, changed_by=customer)
-    # The products are locked since they were read, so what each sale left is known exactly.
+    # The variants are locked since they were read, so what each sale left is known exactly.
     sales = [
-        StockChange(line.product_id, -line.quantity, products[line.product_id].stock_quantity - line.quantity)
+        StockChange(
+            line.product_id, -line.quantity, variants[line.variant_id].stock_quantity - line.quantity, line.variant_id
+        )
         for line in lines
     ]
     stock_record(kind=StockMovement.Kind.SALE, changes=sales, reference=order.reference, by=customer)
@@ -252,14 +266,16 @@ def order_change_status(
             new=dict(Order.Status.choices).get(status, status),
         )
     if status == Order.Status.CANCELLED:
-        lines = list(locked.lines.order_by("product_id"))
-        stock = Product.objects.select_for_update().in_bulk([line.product_id for line in lines])
+        # A line whose variant has been deleted since has nowhere to go back to: it is skipped.
+        lines = [line for line in locked.lines.order_by("product_id", "variant_id") if line.variant_id is not None]
+        stock = variants_lock(line.variant_id for line in lines if line.variant_id is not None)
+        returned = []
         for line in lines:
-            Product.objects.filter(pk=line.product_id).update(stock_quantity=F("stock_quantity") + line.quantity)
-        returned = [
-            StockChange(line.product_id, line.quantity, stock[line.product_id].stock_quantity + line.quantity)
-            for line in lines
-        ]
+            assert line.variant_id is not None
+            Variant.objects.filter(pk=line.variant_id).update(stock_quantity=F("stock_quantity") + line.quantity)
+            after = stock[line.variant_id].stock_quantity + line.quantity
+            returned.append(StockChange(line.product_id, line.quantity, after, line.variant_id))
+        product_stock_sync(line.product_id for line in lines)
         stock_record(kind=StockMovement.Kind.CANCEL, changes=returned, reference=locked.reference, by=by)
     old_status = locked.status
     locked.status = status

@@ -4,14 +4,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 LOW_STOCK_THRESHOLD = 5
+# A product combines at most this many option types (Size, Colour, Material) and sells at most this
+# many variants; the services and the admin refuse more.
+MAX_OPTION_TYPES = 3
+MAX_VARIANTS = 100
 
 
 def validate_image_size(image: File[Any]) -> None:
@@ -38,6 +43,45 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('storefront:product_list')}?category={self.slug}"
+
+
+class OptionType(models.Model):
+    """A way products differ: Size, Colour, Material. Colour values may carry a swatch."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        COLOUR = "colour", _("Colour (values have a swatch)")
+
+    name = models.CharField(max_length=50, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptionValue(models.Model):
+    option_type = models.ForeignKey(OptionType, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=50)
+    position = models.PositiveSmallIntegerField(default=0)
+    swatch = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour as #rrggbb."))],
+        help_text=_("For colours: the swatch as #rrggbb."),
+    )
+
+    class Meta:
+        ordering = ["option_type__position", "option_type__name", "position", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["option_type", "value"], name="option_value_unique_per_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option_type.name} {self.value}"
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -86,8 +130,13 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+    brand = models.CharField(max_length=100, blank=True, db_index=True)
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    # The sum of the stock of the product's active variants (Variant.stock_quantity is the truth),
+    # kept by storefront.services in the transaction of every stock write: the catalog filters and
+    # sorts on it (out_of_stock below) without touching the variants.
     stock_quantity = models.PositiveIntegerField(default=0)
+    option_types = models.ManyToManyField(OptionType, blank=True, related_name="products")
     image = models.FileField(
         upload_to="products/",
         blank=True,
@@ -139,6 +188,82 @@ class Product(models.Model):
         return gettext("In stock")
 
 
+class Variant(models.Model):
+    """One article a product sells: the default one of a product without options, or one combination
+    of option values (Size M, Colour Blue). Its stock is the truth; the product's is their sum."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=255, unique=True)
+    # NULL: the product's price (the data migration leaves every default variant so).
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty: the product's price."),
+    )
+    stock_quantity = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    option_values = models.ManyToManyField(OptionValue, blank=True, related_name="variants")
+    # describe_options() kept beside the values (storefront.services.variant_set_options), so that a
+    # cart or an order shows a variant's options without a query per line; "" for a default variant.
+    options_text = models.CharField(max_length=200, blank=True, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0) | Q(price__isnull=True), name="variant_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.price if self.price is None else self.price
+
+    def describe_options(self) -> str:
+        """ "Size M, Colour Blue" from the option values, in the option types' order ("" for none)."""
+        values = sorted(
+            self.option_values.select_related("option_type"),
+            key=lambda v: (v.option_type.position, v.option_type.name, v.option_type_id),
+        )
+        return ", ".join(f"{value.option_type.name} {value.value}" for value in values)
+
+    @property
+    def display_name(self) -> str:
+        """What the shopper reads in messages: the product's name, with the options when there are."""
+        options = self.options_text
+        return f"{self.product.name} ({options})" if options else self.product.name
+
+    def clean(self) -> None:
+        if self.pk is None:
+            return  # the option values of a new variant are checked by variant_option_problem on save
+        problem = variant_option_problem(self.product, list(self.option_values.all()))
+        if problem:
+            raise ValidationError(problem)
+
+
+def variant_option_problem(product: Product, values: list[OptionValue]) -> str:
+    """Why these option values cannot make a variant of `product`, or "". One value per option type,
+    only the product's option types (at most MAX_OPTION_TYPES)."""
+    types = [value.option_type_id for value in values]
+    if len(types) != len(set(types)):
+        return str(_("A variant takes at most one value of each option type."))
+    if product.pk is not None and values:
+        allowed = set(product.option_types.values_list("pk", flat=True))
+        if not set(types) <= allowed:
+            return str(_("A variant takes values only of its product's option types."))
+    if len(set(types)) > MAX_OPTION_TYPES:
+        return str(_("A product combines at most %(count)s option types.") % {"count": MAX_OPTION_TYPES})
+    return ""
+
+
 class StockMovement(models.Model):
     """One change of a product's stock: why, by how much, what it left, who made it and when.
 
@@ -152,9 +277,13 @@ class StockMovement(models.Model):
         ADJUSTMENT = "adjustment", "Staff adjustment"
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
+    # The variant whose stock moved (NULL only for a variant deleted since).
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_movements"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     change = models.IntegerField(help_text="Items added (positive) or taken (negative).")
-    stock_after = models.PositiveIntegerField(help_text="The product's stock right after this movement.")
+    stock_after = models.PositiveIntegerField(help_text="The variant's stock right after this movement.")
     # The order behind a sale or a cancellation (its reference: the catalog knows nothing of orders).
     reference = models.CharField(max_length=20, blank=True)
     note = models.CharField(max_length=200, blank=True)

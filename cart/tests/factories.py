@@ -1,5 +1,5 @@
 from cart.models import Cart, CartLine
-from storefront.models import Product
+from storefront.models import Product, Variant
 from storefront.tests.factories import make_product
 
 # A user is no cart's: make_user lives with the catalog's factories, re-exported for the tests that import it from here.
@@ -10,5 +10,7 @@ def make_cart(*, user=None) -> Cart:
     return Cart.objects.create(user=user)
 
 
-def make_line(*, cart: Cart, product: Product | None = None, quantity: int = 1) -> CartLine:
-    return CartLine.objects.create(cart=cart, product=product or make_product(), quantity=quantity)
+def make_line(*, cart: Cart, product: Product | Variant | None = None, quantity: int = 1) -> CartLine:
+    """A line of `product`'s only variant, or of the variant given."""
+    variant = product if isinstance(product, Variant) else (product or make_product()).variants.get()
+    return CartLine.objects.create(cart=cart, product=variant.product, variant=variant, quantity=quantity)

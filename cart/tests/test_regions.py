@@ -17,7 +17,7 @@ from django.urls import reverse
 from cart.models import CartLine
 from cart.regions import REGIONS, Fact, region_for
 from cart.services import CART_SESSION_KEY
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, set_stock
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def shop(client: Client):
     gone = make_product(name="Last Mug", stock_quantity=1)
     client.post(reverse("cart:cart_add", args=[kettle.pk]), {"quantity": "1"})
     client.post(reverse("cart:cart_add", args=[gone.pk]), {"quantity": "1"})
-    type(gone).objects.filter(pk=gone.pk).update(stock_quantity=0)  # sold out since the page was loaded
+    set_stock(gone, 0)  # sold out since the page was loaded
     line = CartLine.objects.get(cart_id=client.session[CART_SESSION_KEY], product=kettle)
     return {"kettle": kettle, "teapot": teapot, "gone": gone, "line": line}
 

@@ -19,7 +19,7 @@ from cart.services import (
     cart_remove_line,
     cart_set_quantity,
 )
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, set_stock
 
 from .factories import make_cart, make_line, make_user
 
@@ -86,8 +86,9 @@ def test_contents_use_the_current_price_and_flag_stock_problems():
     line = make_line(cart=cart, product=product, quantity=4)
     session = SessionStore()
     session[CART_SESSION_KEY] = cart.pk
-    product.price, product.stock_quantity = Decimal("3.00"), 2
+    product.price = Decimal("3.00")
     product.save()
+    set_stock(product, 2)
     assert cart_contents(user=make_user(), session=session).is_empty  # a guest's cart is never a customer's
     contents = cart_contents(user=AnonymousUser(), session=session)
     assert contents.subtotal == Decimal("12.00")

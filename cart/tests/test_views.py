@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cart.models import CartLine
 from cart.services import CART_SESSION_KEY
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, set_stock
 
 from .factories import make_cart, make_line, make_user
 
@@ -210,8 +210,7 @@ def test_another_shoppers_line_cannot_be_touched(client):
 def test_stale_line_is_flagged_and_blocks_checkout(client):
     product = make_product(stock_quantity=5)
     add(client, product, 4)
-    product.stock_quantity = 2
-    product.save()
+    set_stock(product, 2)
     html = client.get(CART_URL).content.decode()
     assert f"Only 2 of {product.name} left, and your cart has 4. Please lower the quantity." in html
     assert "Fix the lines marked above to check out." in html

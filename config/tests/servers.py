@@ -179,10 +179,12 @@ class PostgresServer:
 
 SEED = f"""
 from django.contrib.auth import get_user_model
-from storefront.models import Category, Product
+from storefront.models import Category, Product, Variant
 get_user_model().objects.create_user({USERNAME!r}, email="ann@example.com", password={PASSWORD!r})
 kitchen = Category.objects.create(name="Kitchen", slug="kitchen")
-print(Product.objects.create(category=kitchen, name="Kettle", slug="kettle", price="25.00", stock_quantity=30).pk)
+kettle = Product.objects.create(category=kitchen, name="Kettle", slug="kettle", price="25.00", stock_quantity=30)
+Variant.objects.create(product=kettle, sku="kettle", stock_quantity=30)
+print(kettle.pk)
 """
 
 

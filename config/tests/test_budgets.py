@@ -271,10 +271,11 @@ def place_order(client: Client, *, htmx: bool, capture_on_commit):
 
 
 # session, the cart, an order with this submission key?; savepoint, the cart locked, the order
-# again, the cart lines, the products locked, one conditional stock update per line, the order,
+# again, the cart lines, the variants and their products locked, one conditional stock update of
+# the variant per line, the products' stock summed again (one update for all lines), the order,
 # its lines, its first status, the stock movements (one insert for all lines), the confirmation
 # job, the cart lines deleted, release; the session saved: savepoint, update, release.
-PLACE_ORDER_WITH_ONE_LINE = 19
+PLACE_ORDER_WITH_ONE_LINE = 20
 
 
 def test_placing_an_order_with_htmx(client, django_assert_num_queries, django_capture_on_commit_callbacks):
@@ -300,8 +301,10 @@ def test_placing_an_order_costs_one_stock_update_per_line_and_nothing_else_per_l
     with CaptureQueriesContext(connection) as queries:
         response = place_order(client, htmx=True, capture_on_commit=django_capture_on_commit_callbacks)
     assert "/orders/" in response["HX-Redirect"]
-    stock_updates = [query for query in queries if query["sql"].startswith('UPDATE "storefront_product"')]
+    stock_updates = [query for query in queries if query["sql"].startswith('UPDATE "storefront_variant"')]
     assert len(stock_updates) == 5
+    product_sums = [query for query in queries if query["sql"].startswith('UPDATE "storefront_product"')]
+    assert len(product_sums) == 1
     assert len(queries) == PLACE_ORDER_WITH_ONE_LINE + 4
 
 

@@ -50,7 +50,7 @@ from orders.forms import CheckoutForm
 from orders.methods import SHIPPING_METHODS
 from orders.models import Order, OrderLine
 from orders.tests.factories import ADDRESS, make_order
-from storefront.models import Product
+from storefront.models import Product, Variant
 from storefront.tests.factories import make_category, make_product
 
 if TYPE_CHECKING:
@@ -223,12 +223,18 @@ class Shop:
         cache.clear()  # the sign-up rate limit counts in the cache
         axes_reset()  # the sign-in lockout counts in the database
         for pk, stock in self.stock.items():
+            Variant.objects.filter(product_id=pk).update(stock_quantity=stock)  # each sells its default variant
             Product.objects.filter(pk=pk).update(stock_quantity=stock)
         for pk, status in self.statuses.items():
             Order.objects.filter(pk=pk).update(status=status)
         CartLine.objects.filter(cart__in=self.carts.values()).delete()
         CartLine.objects.bulk_create(
-            CartLine(cart=self.carts[owner], product=self.products[name], quantity=quantity)
+            CartLine(
+                cart=self.carts[owner],
+                product=self.products[name],
+                variant=self.products[name].variants.all()[0],
+                quantity=quantity,
+            )
             for owner, lines in BASELINE_LINES.items()
             for name, quantity in lines
         )
@@ -487,7 +493,26 @@ ADD_BODY = params(
         )
     },
     next=values(*SITE_PATHS, "/products/?q=kettle&page=2"),
+    # "<own>" and "<other>" become the id of the product's own variant and of another product's.
+    variant=values("<own>", "<other>", "", " <own> ", "0<own>"),
 )
+
+
+def variant_ids_in(body: Params, own: int | None, other: int) -> Params:
+    if "variant" not in body:
+        return body
+    named = [value.replace("<own>", str(own or 0)).replace("<other>", str(other)) for value in body["variant"]]
+    return {**body, "variant": named}
+
+
+def variant_surely_refused(raw: str | None, own: int | None) -> bool:
+    """The add-to-cart form's variant: absent or empty means the product's only one; otherwise ASCII
+    digits naming exactly the product's own variant."""
+    if raw is None or not raw.strip():
+        return False
+    if "\x00" in raw or not re.fullmatch(r"[0-9]{1,18}", raw.strip()):
+        return True
+    return int(raw.strip()) != own
 
 
 @examples(50)
@@ -501,6 +526,8 @@ def test_adding_to_the_cart_changes_only_the_own_line_and_only_when_valid(shop, 
     product = shop.products.get(target) or row_named_by(Product, target)
     path = f"/cart/add/{product.pk if product else quote(target, safe='')}/"
     cart = shop.carts[who]
+    own = Variant.objects.filter(product=product).values_list("pk", flat=True).first() if product else None
+    body = variant_ids_in(body, own, shop.products["teapot" if target == "kettle" else "kettle"].variants.get().pk)
     for headers in both_ways(htmx):
         shop.reset()
         if product:
@@ -509,6 +536,7 @@ def test_adding_to_the_cart_changes_only_the_own_line_and_only_when_valid(shop, 
             not product_sellable(product)
             or quantity_surely_invalid(last(body, "quantity"))
             or text_surely_invalid(last(body, "next"), max_length=2000)
+            or variant_surely_refused(last(body, "variant"), own)
         )
         _, before, after = send(shop.clients[who], "POST", path, body, headers)
         outcome(refused=refused, before=before, after=after)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from cart.models import Cart
 from cart.tests.factories import make_line
-from storefront.models import Product
+from storefront.models import Product, Variant
 from storefront.tests.factories import make_product
 
 from ..models import Order
@@ -34,8 +34,8 @@ def order_details(**overrides: str) -> OrderDetails:
     return OrderDetails(**{**ADDRESS, **overrides})
 
 
-def cart_with(*lines: tuple[Product, int], user=None) -> Cart:
-    """A cart holding `quantity` of each `product` (a customer has one cart, reused)."""
+def cart_with(*lines: tuple[Product | Variant, int], user=None) -> Cart:
+    """A cart holding `quantity` of each product (its only variant) or variant (a customer has one cart, reused)."""
     cart = Cart.objects.get_or_create(user=user)[0] if user else Cart.objects.create()
     for product, quantity in lines:
         make_line(cart=cart, product=product, quantity=quantity)

@@ -12,7 +12,7 @@ from cart.availability import Problem, line_problem
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_cart, make_line
 from storefront.models import Product
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, set_stock
 
 from ..models import Order
 from ..services import OrderError, order_place
@@ -52,7 +52,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_each_reason_a_line_cannot_be_ordered_has_a_code_and_one_sentence(fields, quantity, seen, code, message):
     product = make_product(**{"name": "Kettle", "price": Decimal("10.00"), "stock_quantity": 5, **fields})
-    found = line_problem(product, quantity, seen_price=seen)
+    found = line_problem(product.variants.get(), quantity, seen_price=seen)
     assert (found.code if found else None) == code
     assert (found.message if found else "") == message
 
@@ -66,8 +66,8 @@ def test_the_cart_page_the_mini_cart_the_order_form_and_placing_the_order_say_th
     session.save()
     form = client.get(reverse("orders:place_order")).content.decode()  # the order form, while it can be ordered
     key = re.search(r'name="submission_key" value="([^"]+)"', form)[1]
-    Product.objects.filter(pk=kettle.pk).update(stock_quantity=2)
-    sentence = line_problem(Product.objects.get(pk=kettle.pk), 3).message
+    set_stock(kettle, 2)
+    sentence = line_problem(kettle.variants.get(), 3).message
 
     assert sentence in client.get(reverse("cart:cart_detail")).content.decode()
     assert sentence in client.get(reverse("cart:mini_cart"), headers={"HX-Request": "true"}).content.decode()

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, connections
 
 from cart.models import CartLine
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, make_variant
 
 from .. import services
 from ..models import Order
@@ -159,3 +159,20 @@ def test_a_double_submission_that_passed_the_duplicate_check_gets_the_first_orde
     assert product.stock_quantity == 3
     order = Order.objects.get()
     assert results == [order, order], [getattr(result, "message", result) for result in results]
+
+
+def test_two_variants_of_one_product_are_raced_independently_and_never_oversold(sqlite_file_db):
+    product = make_product(name="T-shirt", stock_quantity=0)
+    small = make_variant(product, ("Size", "S"), stock_quantity=2)
+    medium = make_variant(product, ("Size", "M"), stock_quantity=3)
+    carts = [cart_with((small if n % 2 else medium, 1)) for n in range(SHOPPERS)]
+
+    results = run_together([place(cart) for cart in carts])
+
+    orders = [result for result in results if isinstance(result, Order)]
+    assert all(isinstance(result, Order | OrderError) for result in results), results
+    assert len(orders) == 5, results  # 2 small and 3 medium, out of 4 shoppers for each
+    assert sorted(order.lines.get().variant_id or 0 for order in orders) == sorted([small.pk] * 2 + [medium.pk] * 3)
+    for row in (small, medium, product):
+        row.refresh_from_db()
+    assert (small.stock_quantity, medium.stock_quantity, product.stock_quantity) == (0, 0, 0)

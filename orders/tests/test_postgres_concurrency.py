@@ -16,7 +16,7 @@ from django.db import connection, connections
 from cart.availability import MESSAGES as LINE_MESSAGES
 from cart.availability import Problem
 from cart.models import Cart, CartLine
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, make_variant
 
 from ..models import Order, OrderLine
 from ..services import MESSAGES, OrderError, order_place
@@ -161,3 +161,26 @@ def test_one_order_form_submitted_by_many_processes_places_one_order():
     assert outcomes == [Outcome(order_id=order.pk)] * 4
     product.refresh_from_db()
     assert product.stock_quantity == 3
+
+
+def test_processes_racing_for_two_variants_of_one_product_never_oversell_either():
+    product = make_product(name="T-shirt", stock_quantity=0)
+    small = make_variant(product, ("Size", "S"), stock_quantity=2)
+    medium = make_variant(product, ("Size", "M"), stock_quantity=3)
+    # Each shopper wants one of each: the variants run out at different times.
+    carts = [cart_with((small, 1), (medium, 1)) for _ in range(3)] + [
+        cart_with((medium, 1)) for _ in range(SHOPPERS - 3)
+    ]
+
+    outcomes = run_in_processes(carts)
+
+    assert [outcome.error for outcome in outcomes if outcome.error] == []
+    sold = Counter(OrderLine.objects.values_list("variant_id", flat=True))
+    assert sold[small.pk] <= 2
+    assert sold[medium.pk] <= 3
+    assert sold[medium.pk] == 3  # three items of M and enough shoppers: all sold
+    for row in (small, medium, product):
+        row.refresh_from_db()
+    assert small.stock_quantity == 2 - sold[small.pk]
+    assert medium.stock_quantity == 0
+    assert product.stock_quantity == small.stock_quantity + medium.stock_quantity

@@ -42,7 +42,8 @@ class FormFields(HTMLParser):
                 self.fields[name] = attributes.get("value", "")
         elif tag == "select" and name:
             self._select = name
-            self.fields.setdefault(name, "")
+            if "multiple" not in attributes:  # a multiple choice with nothing chosen sends nothing
+                self.fields.setdefault(name, "")
         elif tag == "option" and self._select and "selected" in attributes:
             self.fields[self._select] = attributes.get("value", "")
         elif tag == "textarea" and name:

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from cart.models import CartLine
 from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_user
-from storefront.tests.factories import make_product
+from cart.tests.factories import make_line, make_user
+from storefront.tests.factories import make_product, set_stock
 
 from ..models import Order
 from ..services import order_change_status
@@ -153,7 +153,7 @@ def test_checkout_page_costs_the_same_queries_for_one_line_as_for_many(client):
     with CaptureQueriesContext(connection) as one_line:
         assert client.get(CHECKOUT_URL).status_code == 200
     for _ in range(5):
-        CartLine.objects.create(cart=cart, product=make_product(), quantity=1)
+        make_line(cart=cart, product=make_product(), quantity=1)
     with CaptureQueriesContext(connection) as six_lines:
         assert client.get(CHECKOUT_URL).status_code == 200
     assert len(six_lines) == len(one_line)
@@ -224,12 +224,14 @@ def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
     cart = give_cart(client, (kettle, 2), (mug, 1))
     form = client.get(CHECKOUT_URL).content.decode()
     reviewed = re.search(r'name="reviewed_lines" value="([^"]*)"', form)[1]
-    assert sorted(reviewed.split(",")) == sorted([f"{kettle.pk}:2:10.00", f"{mug.pk}:1:10.00"])
+    assert sorted(reviewed.split(",")) == sorted(
+        [f"{kettle.variants.get().pk}:2:10.00", f"{mug.variants.get().pk}:1:10.00"]
+    )
     subtotal = re.search(r'name="reviewed_subtotal" value="([^"]*)"', form)[1]
     # The other tab: a quantity and a line changed, the prices did not.
     CartLine.objects.filter(cart=cart, product=kettle).update(quantity=3)
     CartLine.objects.filter(cart=cart, product=mug).delete()
-    CartLine.objects.create(cart=cart, product=teapot, quantity=1)
+    make_line(cart=cart, product=teapot, quantity=1)
 
     response = client.post(
         CHECKOUT_URL, checkout_data(reviewed_lines=reviewed, reviewed_subtotal=subtotal), headers=HTMX
@@ -245,7 +247,9 @@ def test_a_cart_changed_in_another_tab_is_refused_saying_what_changed(client):
     assert not Order.objects.exists()
     # The form that comes back reviews the cart as it is now, so sending it again places the order.
     again = re.search(r'name="reviewed_lines" value="([^"]*)"', html)[1]
-    assert sorted(again.split(",")) == sorted([f"{kettle.pk}:3:10.00", f"{teapot.pk}:1:10.00"])
+    assert sorted(again.split(",")) == sorted(
+        [f"{kettle.variants.get().pk}:3:10.00", f"{teapot.variants.get().pk}:1:10.00"]
+    )
 
 
 @pytest.mark.parametrize("damaged", ["1:2,x", "1:2;3:4", "1:1000", "-1:2"])
@@ -451,8 +455,7 @@ def test_items_that_sold_out_since_the_form_was_shown_are_listed_with_422(client
     kettle = make_product(name="Kettle", stock_quantity=5)
     mug = make_product(name="Mug", stock_quantity=5)
     cart = give_cart(client, (kettle, 3), (mug, 1))
-    kettle.stock_quantity = 1
-    kettle.save()
+    set_stock(kettle, 1)
 
     response = client.post(CHECKOUT_URL, checkout_data(), headers=headers)
     html = response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from storefront.models import Category, Product, StockMovement
+from storefront.models import Category, Product, StockMovement, Variant
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,17 @@ def test_every_seeded_stock_is_explained_by_its_opening_movement():
     stock = dict(Product.objects.filter(stock_quantity__gt=0).values_list("id", "stock_quantity"))
     assert stock
     assert opening == stock
+
+
+def test_every_seeded_product_sells_one_default_variant_holding_its_stock():
+    seed(products=60, no_images=True)
+    variants = list(Variant.objects.values_list("product_id", "sku", "price", "stock_quantity", "is_active"))
+    products = {pk: (slug, stock) for pk, slug, stock in Product.objects.values_list("pk", "slug", "stock_quantity")}
+    assert sorted(pk for pk, *_ in variants) == sorted(products)  # exactly one each
+    assert all((sku, stock) == products[pk] and price is None and active for pk, sku, price, stock, active in variants)
+    assert not Variant.objects.filter(option_values__isnull=False).exists()
+    by_variant = dict(StockMovement.objects.values_list("variant__product_id", "stock_after"))
+    assert by_variant == {pk: stock for pk, (_, stock) in products.items() if stock}
 
 
 def test_the_same_seed_gives_the_same_catalog_and_another_seed_does_not():

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
-from storefront.models import Category, Product, StockMovement
+from storefront.models import Category, Product, StockMovement, Variant
 from storefront.services import StockChange, stock_record
 
 # Every product's created_at lies before this instant, so the same seed always gives the same catalog.
@@ -209,9 +209,16 @@ def build_catalog(count: int, seed: int, *, images: bool = True) -> set[str]:
 
 
 def create_with_opening_stock(products: list[Product]) -> None:
-    """Insert the products and log their opening stock, so that every stock figure can be explained."""
+    """Insert the products, each with its default variant holding its stock, and log their opening
+    stock, so that every stock figure can be explained."""
     Product.objects.bulk_create(products)
-    opening = [StockChange(product.pk, product.stock_quantity, product.stock_quantity) for product in products]
+    variants = Variant.objects.bulk_create(
+        Variant(product=product, sku=product.slug, stock_quantity=product.stock_quantity) for product in products
+    )
+    opening = [
+        StockChange(variant.product_id, variant.stock_quantity, variant.stock_quantity, variant.pk)
+        for variant in variants
+    ]
     stock_record(kind=StockMovement.Kind.ADJUSTMENT, changes=[c for c in opening if c.change], note="Demo catalog")
 
 
