@@ -39,6 +39,19 @@ from .network import SlowAnswers
 # so that only a run that collects e2e/ relaxes the check.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """The journeys' SQLite database is a file, not Django's in-memory one. In memory, the live
+    server's thread and the test's share one connection, so a test arranging the database (a
+    product sold out meanwhile) while the server still answers the page's last request fails at
+    once with "database table is locked". On a file each has its own connection, and the shop's
+    own locking applies: WAL, and a writer waits up to 5 s (config/settings.py)."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e-database") / "e2e.sqlite3")
+
+
 E2E_DIR = Path(__file__).parent
 ARTIFACTS = E2E_DIR / "artifacts"
 # Every page and fragment the journeys were sent, for the Nu HTML Checker (e2e/check_markup.py).
