@@ -8,6 +8,7 @@ from config.fragments import sample
 
 from .forms import ProductFilterForm
 from .models import Product
+from .picker import variant_picker
 
 
 def sample_products(count: int) -> list[Product]:
@@ -59,3 +60,13 @@ def announcer(request: HttpRequest) -> dict[str, object]:
 )
 def service_status(request: HttpRequest) -> dict[str, object]:
     return {"unavailable": True, "retry_after": 10}
+
+
+@sample(
+    target="variant",
+    needs="product, picker (storefront.picker.variant_picker), cart",
+    returned_by="storefront:product_detail (htmx GET from the variant picker, with hx-replace-url)",
+)
+def variant(request: HttpRequest) -> dict[str, object]:
+    product = Product.objects.available().filter(option_types__isnull=False).first() or sample_products(1)[0]
+    return {"product": product, "picker": variant_picker(product, {})}

@@ -7,6 +7,7 @@ from django.core.files import File
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +18,15 @@ LOW_STOCK_THRESHOLD = 5
 # many variants; the services and the admin refuse more.
 MAX_OPTION_TYPES = 3
 MAX_VARIANTS = 100
+
+
+def stock_availability(quantity: int) -> str:
+    """What the shopper reads about stock: "In stock", "Only 3 left" or "Out of stock"."""
+    if quantity <= 0:
+        return gettext("Out of stock")
+    if quantity <= LOW_STOCK_THRESHOLD:
+        return gettext("Only %(stock)s left") % {"stock": quantity}
+    return gettext("In stock")
 
 
 def validate_image_size(image: File[Any]) -> None:
@@ -180,12 +190,13 @@ class Product(models.Model):
 
     @property
     def availability(self) -> str:
-        """What the shopper reads about stock: "In stock", "Only 3 left" or "Out of stock"."""
-        if self.stock_quantity <= 0:
-            return gettext("Out of stock")
-        if self.stock_quantity <= LOW_STOCK_THRESHOLD:
-            return gettext("Only %(stock)s left") % {"stock": self.stock_quantity}
-        return gettext("In stock")
+        return stock_availability(self.stock_quantity)
+
+    @property
+    def has_options(self) -> bool:
+        """Whether the shopper chooses a variant (the catalog annotates it; see with_card_facts)."""
+        count = getattr(self, "option_count", None)
+        return bool(count if count is not None else self.option_types.exists())
 
 
 class Variant(models.Model):
@@ -222,6 +233,14 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_quantity > 0
+
+    @property
+    def availability(self) -> str:
+        return stock_availability(self.stock_quantity)
 
     @property
     def unit_price(self) -> Decimal:
@@ -296,3 +315,32 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.change:+d} → {self.stock_after} ({self.product})"
+
+
+def products_card_facts(products: list[Product]) -> None:
+    """What the catalog's cards show beyond a product's row, for a whole page in one query: the
+    lowest and highest price of its active variants (`min_price`, `max_price`), its number of
+    colours (`colour_count`) and whether the shopper chooses options (`option_count`)."""
+    if not products:
+        return
+    unit_price = Coalesce("price", "product__price")
+    rows = (
+        Variant.objects.filter(product__in=[p.pk for p in products], is_active=True)
+        .values("product_id")
+        .annotate(
+            min_price=models.Min(unit_price),
+            max_price=models.Max(unit_price),
+            option_count=models.Count("option_values", distinct=True),
+            colour_count=models.Count(
+                "option_values", distinct=True, filter=Q(option_values__option_type__kind=OptionType.Kind.COLOUR)
+            ),
+        )
+        .order_by()
+    )
+    facts: dict[int, dict[str, Any]] = {row["product_id"]: dict(row) for row in rows}
+    for product in products:
+        row = facts.get(product.pk, {})
+        product.min_price = row.get("min_price", product.price)  # type: ignore[attr-defined]
+        product.max_price = row.get("max_price", product.price)  # type: ignore[attr-defined]
+        product.option_count = row.get("option_count", 0)  # type: ignore[attr-defined]
+        product.colour_count = row.get("colour_count", 0)  # type: ignore[attr-defined]

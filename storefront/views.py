@@ -2,13 +2,14 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from config.rendering import render_page_or_fragment
 
 from .forms import ProductFilterForm
-from .models import Product
+from .models import Product, products_card_facts
+from .picker import variant_picker
 
 
 @require_safe
@@ -19,6 +20,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     # loads it for the whole page in one query instead of one per card.
     products = form.filter(Product.objects.available().fetch_mode(models.FETCH_PEERS))
     page_obj = Paginator(products, settings.CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    products_card_facts(list(page_obj.object_list))  # "from €X", "3 colours", "Choose options": one query
     context = {
         "filter_form": form,
         "page_obj": page_obj,
@@ -37,5 +39,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(Product.objects.available().select_related("category"), slug=slug)
-    # The add-to-cart region and its form come from the cart app's {% add_to_cart %} tag.
-    return render(request, "storefront/product_detail.html", {"product": product})
+    # ?size=m&colour=blue chooses the variant; the picker's htmx GET gets only #variant, whose
+    # add-to-cart region comes from the cart app's {% add_to_cart %} tag.
+    picker = variant_picker(product, request.GET)
+    return render_page_or_fragment(
+        request, "storefront/product_detail.html", "storefront/_variant.html", {"product": product, "picker": picker}
+    )

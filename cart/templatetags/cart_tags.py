@@ -5,7 +5,7 @@ from django import template
 from django.template import Context
 
 from cart.forms import AddToCartForm
-from storefront.models import Product
+from storefront.models import Product, Variant
 
 register = template.Library()
 
@@ -31,10 +31,14 @@ def form_token() -> str:
 
 
 @register.inclusion_tag("cart/_add_to_cart.html", takes_context=True)
-def add_to_cart(context: Context, product: Product, layout: str) -> dict[str, object]:
+def add_to_cart(
+    context: Context, product: Product, layout: str, variant: Variant | None = None, unavailable: str = ""
+) -> dict[str, object]:
     """`{% add_to_cart product layout="detail" %}`: a product's add-to-cart region, for the catalog's
     pages, which know nothing of the cart (storefront <- cart <- orders). A fresh form, or the refused
-    one with its error when cart.views.cart_add shows the product page again without JavaScript."""
+    one with its error when cart.views.cart_add shows the product page again without JavaScript.
+    `variant`: the one the picker chose (posted with the form); `unavailable`: why it cannot be added
+    (sold out, not offered), shown beside the disabled button."""
     form = context.get("form")
     return {
         "cart": context.get("cart"),
@@ -45,4 +49,6 @@ def add_to_cart(context: Context, product: Product, layout: str) -> dict[str, ob
         "error": context.get("error"),
         "change": context.get("change"),
         "next_url": context.get("next_url"),
+        "variant": variant,
+        "unavailable": unavailable,
     }

@@ -89,16 +89,18 @@ def kitchen() -> list[Product]:
 
 
 # --- Catalog ---------------------------------------------------------------------------------------
+# Every count below includes one query for all the cards' variant facts ("from €X", "3 colours",
+# "Choose options": storefront.models.products_card_facts), whatever the number of products or variants.
 
 
 def test_catalog_page_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(3):  # product count, categories for the filter form, the page of products
+    with django_assert_num_queries(4):  # product count, categories for the filter form, the page of products
         response = client.get(LIST_URL)
     assert len(response.context["page_obj"]) == 24
 
 
 def test_catalog_fragment_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(2):  # product count, the page of products
+    with django_assert_num_queries(3):  # product count, the page of products
         response = client.get(LIST_URL, headers=HTMX)
     assert "<html" not in response.text
 
@@ -107,13 +109,13 @@ def test_catalog_page_for_a_shopper_with_a_cart(client, kitchen, django_assert_n
     give_cart(client, kitchen[0])
     # product count, session, cart lines with products (header count, "in cart" on cards),
     # categories for the filter form, the page of products
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(LIST_URL)
 
 
 def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[-1])  # the newest: on the first page
-    with django_assert_num_queries(4):  # product count, the page, session, cart lines ("in cart" on cards)
+    with django_assert_num_queries(5):  # product count, the page, session, cart lines ("in cart" on cards)
         response = client.get(LIST_URL, headers=HTMX)
     assert "1 in cart" in response.text
 
@@ -121,14 +123,14 @@ def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_asse
 def test_filtered_catalog_page(client, kitchen, django_assert_num_queries):
     # the category by its slug (form validation), product count, categories for the filter form,
     # the page of products
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL, FILTERED)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5  # every filter was applied
 
 
 def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the category by its slug, product count, the page of products
+    with django_assert_num_queries(4):  # the category by its slug, product count, the page of products
         response = client.get(LIST_URL, FILTERED, headers=HTMX)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5
@@ -136,7 +138,7 @@ def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
 
 def test_deep_catalog_page(client, django_assert_num_queries):
     make_products(3 * 24)
-    with django_assert_num_queries(3):  # product count, categories for the filter form, the page (OFFSET 48)
+    with django_assert_num_queries(4):  # product count, categories for the filter form, the page (OFFSET 48)
         response = client.get(LIST_URL, {"page": "3"})
     assert response.context["page_obj"].number == 3
 
