@@ -1,4 +1,4 @@
-"""A product page at /products/<slug>/: name, price, availability and "Add to cart"."""
+"""A product page at /products/<slug>/: name, price, availability, the variant picker and "Add to cart"."""
 
 import re
 
@@ -42,3 +42,23 @@ class ProductPage(ShopPage):
     def expect_image_loaded(self) -> None:
         expect(self.image).to_have_js_property("complete", True)
         assert self.image.evaluate("img => img.naturalWidth") > 0, "the product image did not load"
+
+    def option_group(self, name: str) -> Locator:
+        """The picker's group of one option type ("Size", "Colour")."""
+        return self.page.get_by_role("group", name=name, exact=True)
+
+    def option(self, group: str, name: str) -> Locator:
+        """One radio of the picker, by its accessible name ("M", "Red — sold out")."""
+        return self.option_group(group).get_by_role("radio", name=name, exact=True)
+
+    @property
+    def select_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Select", exact=True)
+
+    def choose_options(self, **choices: str) -> None:
+        """Pick values by group (`choose_options(Size="M", Colour="Blue")`): with JavaScript each
+        change updates the page in place; without, "Select" loads the chosen variant's page."""
+        for group, name in choices.items():
+            self.option(group, name).check()
+        if not self.javascript:
+            self.select_button.click()
