@@ -1,7 +1,8 @@
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -13,6 +14,7 @@ from config.http import HtmxHttpRequest
 from config.rendering import FRAGMENT_VARY_HEADERS, render_fragment, render_page_or_fragment, wants_fragment
 from config.security import safe_next
 from storefront.models import Product
+from storefront.picker import variant_picker
 
 from .forms import AddToCartForm, QuantityForm
 from .models import Cart
@@ -116,7 +118,10 @@ def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
         "next_url": next_url,
         "message": change.message if change else error,
     }
-    # Without JavaScript a refusal is shown on the product page, next to the form.
+    if not wants_fragment(request):
+        # Without JavaScript a refusal is shown on the product page, next to the form, with the
+        # variant picker as the page the shopper came from showed it (?size=m&colour=blue).
+        context["picker"] = variant_picker(product, QueryDict(urlsplit(next_url).query))
     return render_page_or_fragment(
         request,
         "storefront/product_detail.html",

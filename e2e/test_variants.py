@@ -17,7 +17,9 @@ def shirt(shop_url: str):
     make_option_value("Size", "S")
     make_option_value("Colour", "Red", swatch="#cc0000")
     make_option_value("Colour", "Blue", swatch="#1f4fbf")
-    product = make_product(name="T-shirt", slug="t-shirt", price=Decimal("20.00"), category=make_category(name="Apparel"))
+    product = make_product(
+        name="T-shirt", slug="t-shirt", price=Decimal("20.00"), category=make_category(name="Apparel")
+    )
     make_variant(product, ("Size", "S"), ("Colour", "Red"), stock_quantity=0, sku="TS-S-RED")
     make_variant(product, ("Size", "S"), ("Colour", "Blue"), sku="TS-S-BLUE")
     make_variant(product, ("Size", "M"), ("Colour", "Blue"), price=Decimal("25.00"), sku="TS-M-BLUE")

@@ -126,6 +126,11 @@ class ProductQuerySet(models.QuerySet["Product"]):
             queryset = queryset.filter(price__lte=maximum)
         return queryset
 
+    def with_option_flag(self) -> "ProductQuerySet":
+        """`has_option_types` (read by Product.has_options) in the same query."""
+        through = Product.option_types.through.objects.filter(product_id=models.OuterRef("pk"))
+        return self.annotate(has_option_types=models.Exists(through))
+
     def sorted_by(self, sort: str) -> "ProductQuerySet":
         if sort in self.SORTS:
             return self.order_by(*self.SORTS[sort])
@@ -194,9 +199,10 @@ class Product(models.Model):
 
     @property
     def has_options(self) -> bool:
-        """Whether the shopper chooses a variant (the catalog annotates it; see with_card_facts)."""
-        count = getattr(self, "option_count", None)
-        return bool(count if count is not None else self.option_types.exists())
+        """Whether the shopper chooses a variant: annotated by with_option_flag or products_card_facts,
+        else one query."""
+        flag = getattr(self, "has_option_types", None)
+        return bool(flag) if flag is not None else self.option_types.exists()
 
 
 class Variant(models.Model):
@@ -320,7 +326,7 @@ class StockMovement(models.Model):
 def products_card_facts(products: list[Product]) -> None:
     """What the catalog's cards show beyond a product's row, for a whole page in one query: the
     lowest and highest price of its active variants (`min_price`, `max_price`), its number of
-    colours (`colour_count`) and whether the shopper chooses options (`option_count`)."""
+    colours (`colour_count`) and whether the shopper chooses options (`has_option_types`)."""
     if not products:
         return
     unit_price = Coalesce("price", "product__price")
@@ -342,5 +348,5 @@ def products_card_facts(products: list[Product]) -> None:
         row = facts.get(product.pk, {})
         product.min_price = row.get("min_price", product.price)  # type: ignore[attr-defined]
         product.max_price = row.get("max_price", product.price)  # type: ignore[attr-defined]
-        product.option_count = row.get("option_count", 0)  # type: ignore[attr-defined]
+        product.has_option_types = row.get("option_count", 0) > 0  # type: ignore[attr-defined]
         product.colour_count = row.get("colour_count", 0)  # type: ignore[attr-defined]

@@ -37,7 +37,10 @@ class Picker:
 
 def variant_picker(product: Product, params: Mapping[str, str]) -> Picker | None:
     """The picker for a product with options (None for one without), chosen by `params`; without
-    params, the first variant in stock (else the first variant). Two queries."""
+    params, the first variant in stock (else the first variant). Two queries (none for a product
+    without options read with ProductQuerySet.with_option_flag)."""
+    if not product.has_options:
+        return None
     variants = list(product.variants.filter(is_active=True).prefetch_related("option_values__option_type"))
     combos = {frozenset(v.pk for v in variant.option_values.all()): variant for variant in variants}
     types: dict[int, Group] = {}

@@ -38,7 +38,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    product = get_object_or_404(Product.objects.available().select_related("category"), slug=slug)
+    product = get_object_or_404(Product.objects.available().with_option_flag().select_related("category"), slug=slug)
     # ?size=m&colour=blue chooses the variant; the picker's htmx GET gets only #variant, whose
     # add-to-cart region comes from the cart app's {% add_to_cart %} tag.
     picker = variant_picker(product, request.GET)

@@ -175,3 +175,17 @@ def test_card_with_one_price_shows_no_from(client):
     html = client.get(LIST_URL).content.decode()
     assert "from €" not in html
     assert "Choose options" in html
+
+
+def test_a_refused_add_without_javascript_shows_the_picker_again(client, shirt):
+    product, variants = shirt
+    next_url = f"{product.get_absolute_url()}?size=m&colour=blue"
+    response = client.post(
+        reverse("cart:cart_add", args=[product.pk]),
+        {"quantity": "abc", "variant": str(variants["m-blue"].pk), "next": next_url},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Enter a whole number." in html
+    assert "TS-M-BLUE" in html
+    assert f'name="variant" value="{variants["m-blue"].pk}"' in html
