@@ -7,7 +7,6 @@ from django.core.files import File
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -329,13 +328,15 @@ def products_card_facts(products: list[Product]) -> None:
     colours (`colour_count`) and whether the shopper chooses options (`has_option_types`)."""
     if not products:
         return
-    unit_price = Coalesce("price", "product__price")
     rows = (
         Variant.objects.filter(product__in=[p.pk for p in products], is_active=True)
         .values("product_id")
         .annotate(
-            min_price=models.Min(unit_price),
-            max_price=models.Max(unit_price),
+            # A variant without a price sells at the product's: counted here, priced below, so
+            # that the query needs no join with the products (nor reads their table again).
+            min_price=models.Min("price"),
+            max_price=models.Max("price"),
+            at_product_price=models.Count("pk", distinct=True, filter=Q(price__isnull=True)),
             option_count=models.Count("option_values", distinct=True),
             colour_count=models.Count(
                 "option_values", distinct=True, filter=Q(option_values__option_type__kind=OptionType.Kind.COLOUR)
@@ -346,7 +347,10 @@ def products_card_facts(products: list[Product]) -> None:
     facts: dict[int, dict[str, Any]] = {row["product_id"]: dict(row) for row in rows}
     for product in products:
         row = facts.get(product.pk, {})
-        product.min_price = row.get("min_price", product.price)  # type: ignore[attr-defined]
-        product.max_price = row.get("max_price", product.price)  # type: ignore[attr-defined]
+        prices = [row[key] for key in ("min_price", "max_price") if row.get(key) is not None]
+        if row.get("at_product_price", 1) or not prices:
+            prices.append(product.price)
+        product.min_price = min(prices)  # type: ignore[attr-defined]
+        product.max_price = max(prices)  # type: ignore[attr-defined]
         product.has_option_types = row.get("option_count", 0) > 0  # type: ignore[attr-defined]
         product.colour_count = row.get("colour_count", 0)  # type: ignore[attr-defined]
