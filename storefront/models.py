@@ -350,7 +350,11 @@ def products_card_facts(products: list[Product]) -> None:
         prices = [row[key] for key in ("min_price", "max_price") if row.get(key) is not None]
         if row.get("at_product_price", 1) or not prices:
             prices.append(product.price)
-        product.min_price = min(prices)  # type: ignore[attr-defined]
-        product.max_price = max(prices)  # type: ignore[attr-defined]
-        product.has_option_types = row.get("option_count", 0) > 0  # type: ignore[attr-defined]
-        product.colour_count = row.get("colour_count", 0)  # type: ignore[attr-defined]
+        card = {
+            "min_price": min(prices),
+            "max_price": max(prices),
+            "has_option_types": row.get("option_count", 0) > 0,
+            "colour_count": row.get("colour_count", 0),
+        }
+        for name, value in card.items():  # attributes for the card template, not fields
+            setattr(product, name, value)
