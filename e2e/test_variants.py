@@ -52,6 +52,7 @@ def test_pick_share_add_and_order_a_variant(page: Page, shirt, javascript, asser
     expect(page).to_have_url(re.compile(r"colour=blue"))
     if javascript:
         product.expect_same_document()
+        expect(product.option("Size", "M")).to_be_focused()  # the radio came back with its id
     assert_accessible(page)
 
     # Sold out: selectable, the button disabled and saying why.
