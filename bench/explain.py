@@ -139,8 +139,10 @@ class Rotation:
 def in_process_scenarios() -> list[InProcess]:
     """The scenarios of bench/run.py, each set up the same way (a 10-line cart, ...)."""
     available = Product.objects.available()
-    high_stock = list(available.filter(stock_quantity__gte=99).order_by("-id").values_list("id", flat=True)[:40])
-    first_page = list(available.sorted_by("featured").values_list("id", flat=True)[:24])
+    # Adds name no variant: they use products that sell one (the demo's apparel and shoes sell sizes).
+    sells_one = available.filter(option_types__isnull=True)
+    high_stock = list(sells_one.filter(stock_quantity__gte=99).order_by("-id").values_list("id", flat=True)[:40])
+    first_page = list(sells_one.sorted_by("featured").values_list("id", flat=True)[:24])
     slug = available.order_by("id").values_list("slug", flat=True)[40]
     filtered = "q=steel&category=kitchen&sort=price"
     last = -(-available.filter(category__slug="kitchen").search("steel").count() // settings.CATALOG_PAGE_SIZE)
@@ -155,7 +157,7 @@ def in_process_scenarios() -> list[InProcess]:
     on_page, on_detail = Rotation(first_page), Rotation(high_stock[20:30])
     orderer = client()
     order_products = Rotation(
-        list(available.filter(stock_quantity__gte=30).order_by("id").values_list("id", flat=True)[:300])
+        list(sells_one.filter(stock_quantity__gte=30).order_by("id").values_list("id", flat=True)[:300])
     )
 
     def fill_order_cart() -> None:

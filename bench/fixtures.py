@@ -23,10 +23,11 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
 
 from cart.models import Cart, CartLine  # noqa: E402
 from cart.services import CART_SESSION_KEY  # noqa: E402
-from storefront.models import Product  # noqa: E402
+from storefront.models import Product, Variant  # noqa: E402
 
 LINES_PER_ORDER = 3
 
@@ -45,13 +46,19 @@ def database_description() -> str:
 @transaction.atomic
 def order_carts(count: int, exclude: set[int]) -> list[dict[str, str]]:
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    candidates = list(
-        Product.objects.available()
-        .filter(stock_quantity__gte=30)
-        .exclude(pk__in=exclude)
-        .order_by("id")
-        .values_list("id", "price", "variants__id")  # the demo catalog's products sell one variant each
+    # One variant per product, the one with the most stock (at least 30), so that every cart stays
+    # orderable: the demo's apparel and shoes sell several sizes and colours.
+    rows = (
+        Variant.objects.filter(product__in=Product.objects.available(), is_active=True, stock_quantity__gte=30)
+        .exclude(product_id__in=exclude)
+        .annotate(unit_price=Coalesce("price", "product__price"))
+        .order_by("product_id", "-stock_quantity", "id")
+        .values_list("product_id", "unit_price", "id")
     )
+    first_per_product: dict[int, tuple[int, Decimal, int]] = {}
+    for product_id, price, pk in rows:
+        first_per_product.setdefault(product_id, (product_id, price, pk))
+    candidates = list(first_per_product.values())
     rng = random.Random(7)  # noqa: S311 - the same carts every run, not a secret
     carts = Cart.objects.bulk_create(Cart() for _ in range(count))
     lines, subtotals = [], []
@@ -78,10 +85,15 @@ def main() -> None:
     first_page = list(
         available.sorted_by("featured").values("id", "slug", "stock_quantity")[: settings.CATALOG_PAGE_SIZE]
     )
+    # Adds to cart name no variant: they use products that sell one (apparel and shoes sell sizes).
+    sells_one = available.filter(option_types__isnull=True)
+    with_options = set(Product.option_types.through.objects.values_list("product_id", flat=True))
+    for row in first_page:
+        row["sells_one"] = row["id"] not in with_options
     # Products whose line a shopper can raise to the 99 cap: add-to-cart stays a real add.
-    high_stock = list(available.filter(stock_quantity__gte=99).order_by("id").values_list("id", flat=True)[:200])
+    high_stock = list(sells_one.filter(stock_quantity__gte=99).order_by("id").values_list("id", flat=True)[:200])
     cart_products = list(
-        available.filter(stock_quantity__gte=20)
+        sells_one.filter(stock_quantity__gte=20)
         .exclude(pk__in=high_stock)
         .order_by("-id")
         .values_list("id", flat=True)[:100]

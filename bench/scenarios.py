@@ -149,7 +149,7 @@ def build_scenarios(shop: Shop) -> list[Scenario]:
     # Add to cart, from the catalog's first page (every card on it is an out-of-band region the
     # answer re-renders) and from a product page. Each shopper rotates over products it can raise
     # to the 99 cap; answers at the cap are 422s and show in the answers column.
-    first_page = [row for row in shop.facts["first_page"] if row["stock_quantity"] >= 50]
+    first_page = [row for row in shop.facts["first_page"] if row["stock_quantity"] >= 50 and row["sells_one"]]
     adds = []
     for _ in range(SHOPPERS):
         client, token = shop.shopper()
