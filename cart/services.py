@@ -47,6 +47,7 @@ class CartChange:
     quantity: int  # the variant's quantity in the cart afterwards (0 when removed)
     message: str
     capped: bool = False
+    variant: Variant | None = None  # the variant added (its stock as read under the cart's lock)
 
 
 def _owner(user: Visitor) -> User | None:
@@ -129,7 +130,7 @@ def cart_add_product(
     if not touched.update(updated_at=timezone.now(), last_add_token=token):
         line = CartLine.objects.filter(cart=cart, variant=variant).first()
         current = line.quantity if line else 0
-        return CartChange(product, current, MESSAGES["added"].format(product=name, quantity=current))
+        return CartChange(product, current, MESSAGES["added"].format(product=name, quantity=current), variant=variant)
     line = CartLine.objects.filter(cart=cart, variant=variant).first()
     if line is None and CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
         raise CartError(MESSAGES["cart_full"].format(limit=MAX_CART_LINES))
@@ -146,7 +147,8 @@ def cart_add_product(
         CartLine.objects.create(cart=cart, product=product, variant=variant, quantity=new_quantity)
     capped = new_quantity < wanted
     key = "capped" if capped else "added"
-    return CartChange(product, new_quantity, MESSAGES[key].format(product=name, quantity=new_quantity), capped)
+    message = MESSAGES[key].format(product=name, quantity=new_quantity)
+    return CartChange(product, new_quantity, message, capped, variant=variant)
 
 
 def _line_for_update(cart: Cart, line_id: int) -> CartLine:

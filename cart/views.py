@@ -117,6 +117,8 @@ def cart_add(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
         "error": error,
         "next_url": next_url,
         "message": change.message if change else error,
+        # The form that comes back keeps the variant added, its stock the limit of the quantity box.
+        "variant": change.variant if change and change.variant and change.variant.options_text else None,
     }
     if not wants_fragment(request):
         # Without JavaScript a refusal is shown on the product page, next to the form, with the

@@ -147,6 +147,21 @@ def test_adding_the_chosen_variant(client, shirt):
     assert "Size M, Colour Blue" in cart
 
 
+def test_the_form_that_comes_back_after_an_htmx_add_is_held_to_the_variant_s_stock(client, shirt):
+    product, variants = shirt
+    set_stock(variants["m-blue"], 3)  # the product's stock, the sum, is 13
+    target = f"add-to-cart-detail-{product.pk}"
+    response = client.post(
+        reverse("cart:cart_add", args=[product.pk]),
+        {"quantity": "1", "variant": str(variants["m-blue"].pk)},
+        headers={"HX-Request": "true", "HX-Target": target},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<input type="number" name="quantity"[^>]* max="3"', html)
+    assert f'name="variant" value="{variants["m-blue"].pk}"' in html  # the next add is of the same variant
+
+
 # --- Cards -------------------------------------------------------------------------------------
 
 
