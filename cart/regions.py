@@ -75,16 +75,19 @@ def region_for(region_id: str) -> tuple[Region, re.Match[str]] | None:
     return None
 
 
+def _header_regions_showing(facts: frozenset[Fact], *, besides: str) -> list[str]:
+    """The templates of the header's regions (other than `besides`) that show one of `facts`."""
+    return [
+        region.template
+        for region in REGIONS
+        if region.everywhere and region.shows & facts and not region.pattern.fullmatch(besides)
+    ]
+
+
 def out_of_band(change: CartChange | None, *, acted_on: str) -> list[str]:
     """The templates to send out of band beside the region acted on: the header's regions that show
     what the change altered, then the announcement."""
-    altered = altered_facts(change)
-    templates = [
-        region.template
-        for region in REGIONS
-        if region.everywhere and region.shows & altered and not region.pattern.fullmatch(acted_on)
-    ]
-    return [*templates, ANNOUNCER]
+    return [*_header_regions_showing(altered_facts(change), besides=acted_on), ANNOUNCER]
 
 
 def neighbours(region_id: str) -> list[str]:
@@ -92,12 +95,7 @@ def neighbours(region_id: str) -> list[str]:
     a region read afresh (the mini-cart opened after another tab changed the cart), so that no region
     shows a newer cart than its neighbours."""
     found = region_for(region_id)
-    shows = found[0].shows if found else frozenset()
-    return [
-        region.template
-        for region in REGIONS
-        if region.everywhere and region.shows & shows and not region.pattern.fullmatch(region_id)
-    ]
+    return _header_regions_showing(found[0].shows if found else frozenset(), besides=region_id)
 
 
 def render_listed_regions(
