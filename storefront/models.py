@@ -4,9 +4,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -151,11 +153,6 @@ class Product(models.Model):
     # sorts on it (out_of_stock below) without touching the variants.
     stock_quantity = models.PositiveIntegerField(default=0)
     option_types = models.ManyToManyField(OptionType, blank=True, related_name="products")
-    image = models.FileField(
-        upload_to="products/",
-        blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "svg"]), validate_image_size],
-    )
     is_active = models.BooleanField(default=True, help_text="Inactive products are hidden from the shop.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -286,6 +283,99 @@ def variant_option_problem(product: Product, values: list[OptionValue]) -> str:
     if len(set(types)) > MAX_OPTION_TYPES:
         return str(_("A product combines at most %(count)s option types.") % {"count": MAX_OPTION_TYPES})
     return ""
+
+
+class ProductPictureQuerySet(models.QuerySet["ProductPicture"]):
+    def firsts(self) -> "ProductPictureQuerySet":
+        """Only each product's first picture (by position), in one query."""
+        rank = models.Window(RowNumber(), partition_by=[models.F("product_id")], order_by=["position", "id"])
+        return self.annotate(rank=rank).filter(rank=1)
+
+
+class ProductPicture(models.Model):
+    """One picture of a product, in its order, with its alt text. A picture with a colour belongs to
+    that colour's variants: choosing Blue shows the Blue pictures first (`pictures_for_variant`).
+
+    `renditions` records the scaled copies made by storefront.pictures (name, width, height, format),
+    so that a page builds its srcset from the row it already loaded, without asking the storage."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="pictures")
+    position = models.PositiveSmallIntegerField(default=0)
+    image = models.FileField(
+        upload_to="products/",
+        max_length=200,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "svg"]), validate_image_size],
+    )
+    alt_text = models.CharField(
+        max_length=200,
+        help_text=_("What the picture shows, for people who cannot see it: “Blue Trail Runner, side view”."),
+    )
+    # A colour option value rather than variants: every variant of that colour shares the pictures,
+    # and the picker already holds the chosen variant's values, so ordering costs no query.
+    colour = models.ForeignKey(
+        OptionValue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pictures",
+        limit_choices_to={"option_type__kind": OptionType.Kind.COLOUR},
+        help_text=_("Empty: the picture shows every variant."),
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+
+    objects = ProductPictureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+        indexes = [models.Index(fields=["product", "position", "id"], name="picture_product_position")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def is_raster(self) -> bool:
+        return not self.image.name.lower().endswith(".svg")
+
+    def srcset(self, format_: str) -> str:
+        """ "…-320.webp 320w, …-640.webp 640w" from the recorded renditions of `format_` ("" if none)."""
+        return ", ".join(
+            f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions if r["format"] == format_
+        )
+
+    @property
+    def srcset_webp(self) -> str:
+        return self.srcset("WEBP")
+
+    @property
+    def srcset_fallback(self) -> str:
+        """The fallback renditions plus the original at its own width (the largest fallback)."""
+        own = f"{self.image.url} {self.width}w" if self.width else ""
+        return ", ".join(part for part in (self.srcset("FALLBACK"), own) if part)
+
+    def size_for(self, width: int) -> tuple[int, int]:
+        """The width and height attributes for a picture shown `width` pixels wide (its ratio kept)."""
+        if not self.width or not self.height:
+            return width, width * 3 // 4
+        return width, round(width * self.height / self.width)
+
+
+def pictures_for_variant(pictures: list[ProductPicture], variant: "Variant | None") -> list[ProductPicture]:
+    """`pictures` (in position order) with those of the variant's colour first."""
+    if variant is None:
+        return pictures
+    values = {value.pk for value in variant.option_values.all()}
+    return sorted(pictures, key=lambda picture: picture.colour_id not in values)
+
+
+def first_pictures(products: list[Product]) -> None:
+    """Each product's first picture as `product.first_picture` (None without), for a page in one query."""
+    if not products:
+        return
+    firsts = {p.product_id: p for p in ProductPicture.objects.filter(product__in=[p.pk for p in products]).firsts()}
+    for product in products:
+        product.first_picture = firsts.get(product.pk)  # type: ignore[attr-defined]  # for the card template
 
 
 class StockMovement(models.Model):

@@ -1,5 +1,7 @@
 """Build a deterministic demo catalog: categories, products with variants (sizes and colours for
-apparel and shoes), brands, and locally drawn SVG pictures of each kind of product.
+apparel and shoes), brands, and locally drawn pictures of each kind of product: a front and a side view,
+one pair per colour for products sold in colours (those belong to that colour's variants). Identical
+drawings are one file (and one set of renditions) however many products show them.
 
 python manage.py seed_catalog                      # 60 products, seed 1
 python manage.py seed_catalog --products 10000     # bulk inserts; about 30 000 variants in a few seconds
@@ -7,29 +9,35 @@ python manage.py seed_catalog --if-empty           # do nothing when products ex
 python manage.py seed_catalog --replace            # delete the catalog and build it again
 """
 
+import hashlib
+import multiprocessing
+import os
 import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from multiprocessing.pool import AsyncResult
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
-from storefront.demo_pictures import product_svg
-from storefront.models import Category, OptionType, OptionValue, Product, StockMovement, Variant
+from storefront.demo_pictures import View, product_png
+from storefront.models import Category, OptionType, OptionValue, Product, ProductPicture, StockMovement, Variant
+from storefront.pictures import Rendition, renditions_make
 from storefront.services import StockChange, stock_record
 
 # Every product's created_at lies before this instant, so the same seed always gives the same catalog.
 REFERENCE_TIME = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 MAX_PRODUCTS = 100_000
 BATCH_SIZE = 1_000
-IMAGE_DIR = PurePosixPath("products")
+IMAGE_DIR = PurePosixPath("products/demo")
+VIEWS: tuple[View, ...] = ("front", "side")
 
 
 @dataclass(frozen=True)
@@ -388,7 +396,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if replace:
-                    old_images = set(Product.objects.exclude(image="").values_list("image", flat=True))
+                    old_images = files_of(ProductPicture.objects.all())
                     Product.objects.all().delete()
                     Category.objects.all().delete()
                 new_images = build_catalog(products, seed, images=not no_images)
@@ -405,6 +413,15 @@ class Command(BaseCommand):
         )
 
 
+def files_of(pictures: "models.QuerySet[ProductPicture]") -> set[str]:
+    """The stored files of these pictures: the originals and their renditions."""
+    files: set[str] = set()
+    for image, renditions in pictures.values_list("image", "renditions").iterator():
+        files.add(image)
+        files.update(rendition["name"] for rendition in renditions)
+    return files
+
+
 @dataclass
 class SeedProduct:
     """A product about to be inserted, with its variants and each variant's option value ids."""
@@ -413,6 +430,62 @@ class SeedProduct:
     kind: Kind
     option_type_ids: list[int]
     variants: list[tuple[Variant, list[int]]]
+
+
+@dataclass
+class DemoFile:
+    name: str
+    width: int
+    height: int
+    renditions: list[Rendition]
+
+
+def draw(key: tuple[str, str, View]) -> DemoFile:
+    """One demo drawing as a PNG named by its content, with its renditions (a file already stored is
+    not written again)."""
+    shape, colour, view = key
+    png = product_png(shape, colour, view=view)
+    name = str(IMAGE_DIR / f"{shape}-{view}-{hashlib.sha256(png).hexdigest()[:12]}.png")
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(png))
+    renditions, (width, height) = renditions_make(name)
+    return DemoFile(name, width, height, renditions)
+
+
+def draw_all(
+    keys: list[tuple[str, str, View]],
+) -> "AsyncResult[list[DemoFile]]":
+    """Start drawing `keys` in worker processes (forked: they share this process's settings and touch
+    no database), so that the drawings are made while the products are inserted."""
+    pool = multiprocessing.get_context("fork").Pool(min(4, os.cpu_count() or 1))
+    result = pool.map_async(draw, keys, chunksize=8)
+    pool.close()
+    return result
+
+
+def picture_rows(
+    item: SeedProduct, colours: list[tuple[OptionValue | None, str]], files: dict[tuple[str, str, View], DemoFile]
+) -> list[ProductPicture]:
+    """A front and a side view per colour (one colour for a product without options); the pictures of a
+    colour belong to that colour's variants."""
+    rows = []
+    for value, colour in colours:
+        for view in VIEWS:
+            file = files[(item.kind.shape, colour, view)]
+            what = f"{value.value} {item.product.name}" if value is not None else item.product.name
+            rows.append(
+                ProductPicture(
+                    product=item.product,
+                    position=len(rows),
+                    image=file.name,
+                    alt_text=f"{what}, {view} view",
+                    colour=value,
+                    width=file.width,
+                    height=file.height,
+                    renditions=file.renditions,
+                )
+            )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -434,21 +507,25 @@ def build_catalog(count: int, seed: int, *, images: bool = True) -> set[str]:
     )
     options = options_get_or_create()
     slugs: set[str] = set()
-    written: set[str] = set()
-    batch: list[SeedProduct] = []
+    made = []
     for index in range(count):
         position = index % len(CATEGORIES)
         spec, category = CATEGORIES[position], categories[position]
-        item, colour = make_product(rng, spec, category, index, slugs, options)
-        if images:
-            item.product.image = save_image(item.product, item.kind.shape, colour, spec.name)
-            written.add(item.product.image.name)
-        batch.append(item)
-        if len(batch) == BATCH_SIZE:
-            create_with_opening_stock(batch)
-            batch.clear()
-    create_with_opening_stock(batch)
-    return written
+        made.append(make_product(rng, spec, category, index, slugs, options))
+    keys = sorted(
+        {(item.kind.shape, colour, view) for item, colours in made for _, colour in colours for view in VIEWS}
+    )
+    # A few drawings are quicker made here than in worker processes.
+    drawing = draw_all(keys) if images and len(keys) > 40 else None
+    for start in range(0, len(made), BATCH_SIZE):
+        create_with_opening_stock([item for item, _ in made[start : start + BATCH_SIZE]])
+    if not images:
+        return set()
+    files = dict(zip(keys, drawing.get() if drawing is not None else map(draw, keys), strict=True))
+    ProductPicture.objects.bulk_create(
+        (picture for item, colours in made for picture in picture_rows(item, colours, files)), batch_size=BATCH_SIZE
+    )
+    return {name for file in files.values() for name in (file.name, *(r["name"] for r in file.renditions))}
 
 
 def options_get_or_create() -> Options:
@@ -498,8 +575,9 @@ def create_with_opening_stock(items: list[SeedProduct]) -> None:
 
 def make_product(
     rng: random.Random, spec: CategorySpec, category: Category, index: int, slugs: set[str], options: Options
-) -> tuple[SeedProduct, str]:
-    """The product (not yet saved) with its variants, and the colour of its picture."""
+) -> tuple[SeedProduct, list[tuple[OptionValue | None, str]]]:
+    """The product (not yet saved) with its variants, and the colours of its pictures: the colour option
+    values it is sold in with their swatches, or (None, one colour) for a product without options."""
     kind, adjective, material, use, brand = (
         rng.choice(spec.kinds),
         rng.choice(spec.adjectives),
@@ -532,16 +610,22 @@ def make_product(
         created_at=REFERENCE_TIME - timedelta(hours=index * 7, minutes=rng.randrange(60)),
     )
     if not spec.options:
-        colour = MATERIAL_COLOURS.get(material) or rng.choice((spec.colour, *(swatch for _, swatch in COLOURS)))
+        # The material's colour, else the category's: few distinct drawings, so few files to make. The
+        # palette is still drawn from as it was, so that the rest of the catalog stays the same for a seed.
+        colour = MATERIAL_COLOURS.get(material, "")
+        if not colour:
+            rng.choice((spec.colour, *(swatch for _, swatch in COLOURS)))
+            colour = spec.colour
         variant = Variant(product=product, sku=slug, stock_quantity=make_stock(rng))
-        return SeedProduct(product, kind, [], [(variant, [])]), colour
-    variants, colour = make_variants(rng, product, spec.options, options)
-    return SeedProduct(product, kind, [options.size.pk, options.colour.pk], variants), colour
+        return SeedProduct(product, kind, [], [(variant, [])]), [(None, colour)]
+    variants, colours = make_variants(rng, product, spec.options, options)
+    pictured = [(options.colours[name], swatch) for name, swatch in colours]
+    return SeedProduct(product, kind, [options.size.pk, options.colour.pk], variants), pictured
 
 
 def make_variants(
     rng: random.Random, product: Product, sizing: str, options: Options
-) -> tuple[list[tuple[Variant, list[int]]], str]:
+) -> tuple[list[tuple[Variant, list[int]]], list[tuple[str, str]]]:
     """The sizes and colours a product sells: a run of four to seven sizes in two or three colours, with
     about one combination in eight missing, some sold out, and sometimes a dearer price for the largest
     sizes."""
@@ -569,7 +653,8 @@ def make_variants(
                 position=len(variants),
             )
             variants.append((variant, [options.sizes[size].pk, options.colours[colour_name].pk]))
-    return variants, COLOURS[colours[0]][1]
+    sold = {value_ids[1] for _, value_ids in variants}
+    return variants, [COLOURS[i] for i in colours if options.colours[COLOURS[i][0]].pk in sold]
 
 
 def make_price(rng: random.Random, low: int, high: int, *, tier: float = 0.5) -> Decimal:
@@ -588,10 +673,3 @@ def make_stock(rng: random.Random) -> int:
     if roll < 0.2:
         return rng.randint(1, 5)
     return rng.randint(6, 120)
-
-
-def save_image(product: Product, shape: str, colour: str, label: str) -> str:
-    name = str(IMAGE_DIR / f"{product.slug}.svg")
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(product_svg(shape, colour, label=label).encode()))
