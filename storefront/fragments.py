@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest
 from config.fragments import sample
 
 from .forms import ProductFilterForm
+from .gallery import product_gallery
 from .models import Product
 from .picker import variant_picker
 
@@ -70,3 +71,13 @@ def service_status(request: HttpRequest) -> dict[str, object]:
 def variant(request: HttpRequest) -> dict[str, object]:
     product = Product.objects.available().filter(option_types__isnull=False).first() or sample_products(1)[0]
     return {"product": product, "picker": variant_picker(product, {})}
+
+
+@sample(
+    target="gallery",
+    needs="product, gallery (storefront.gallery.product_gallery), oob",
+    returned_by="storefront:product_detail (htmx GET from a thumbnail, ?picture=<id>; out of band after the picker's)",
+)
+def gallery(request: HttpRequest) -> dict[str, object]:
+    product = Product.objects.available().filter(pictures__isnull=False).first() or sample_products(1)[0]
+    return {"product": product, "gallery": product_gallery(product, None, {})}

@@ -336,7 +336,7 @@ class ProductPicture(models.Model):
 
     @property
     def is_raster(self) -> bool:
-        return not self.image.name.lower().endswith(".svg")
+        return not (self.image.name or "").lower().endswith(".svg")
 
     def srcset(self, format_: str) -> str:
         """ "…-320.webp 320w, …-640.webp 640w" from the recorded renditions of `format_` ("" if none)."""
@@ -376,6 +376,27 @@ def first_pictures(products: list[Product]) -> None:
     firsts = {p.product_id: p for p in ProductPicture.objects.filter(product__in=[p.pk for p in products]).firsts()}
     for product in products:
         product.first_picture = firsts.get(product.pk)  # type: ignore[attr-defined]  # for the card template
+
+
+def variants_first_pictures(variants: list["Variant"], *, by: list[int]) -> dict[int, ProductPicture]:
+    """The picture that shows each variant best (the first of its colour, else its product's first), keyed
+    by `by` (one key per variant: cart line ids, say). Two queries for any number of variants."""
+    if not variants:
+        return {}
+    values: dict[int, set[int]] = {}
+    through = Variant.option_values.through.objects.filter(variant_id__in=[v.pk for v in variants])
+    for variant_id, value_id in through.values_list("variant_id", "optionvalue_id"):
+        values.setdefault(variant_id, set()).add(value_id)
+    pictures: dict[int, list[ProductPicture]] = {}
+    for picture in ProductPicture.objects.filter(product_id__in={v.product_id for v in variants}):
+        pictures.setdefault(picture.product_id, []).append(picture)
+    found = {}
+    for key, variant in zip(by, variants, strict=True):
+        own = pictures.get(variant.product_id, [])
+        chosen = next((p for p in own if p.colour_id in values.get(variant.pk, set())), own[0] if own else None)
+        if chosen is not None:
+            found[key] = chosen
+    return found
 
 
 class StockMovement(models.Model):

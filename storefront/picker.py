@@ -34,6 +34,10 @@ class Picker:
     message: str  # about the query string: "" when it was understood
     unavailable: str  # why the chosen combination cannot be added to the cart, or ""
 
+    def params(self) -> dict[str, str]:
+        """The query string that chooses what is chosen now: {"size": "m", "colour": "blue"}."""
+        return {group.slug: choice.slug for group in self.groups for choice in group.choices if choice.checked}
+
 
 def variant_picker(product: Product, params: Mapping[str, str]) -> Picker | None:
     """The picker for a product with options (None for one without), chosen by `params`; without

@@ -57,7 +57,7 @@ def renditions_make(source: str, storage: Storage | None = None) -> tuple[list[R
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValidationError(_("This file is not a picture we can read.")) from error
-    width, height = default.engine.get_image_size(image)
+    width, height = image.size
     transparent = uses_transparency(image)
     formats = (("WEBP", "WEBP"), ("PNG" if transparent else "JPEG", "FALLBACK"))
     made: list[Rendition] = []
@@ -81,7 +81,8 @@ def uses_transparency(image: Image.Image) -> bool:
     """Whether any pixel is see-through: then the fallback is a PNG, else a JPEG (far smaller and
     quicker to make; the demo drawings have an alpha channel that is opaque everywhere)."""
     if image.mode in ("RGBA", "LA", "PA"):
-        return bool(image.getchannel("A").getextrema()[0] < 255)
+        lowest = image.getchannel("A").getextrema()[0]
+        return isinstance(lowest, int | float) and lowest < 255
     return image.mode == "P" and "transparency" in image.info
 
 
@@ -89,16 +90,17 @@ def _options(format_: str) -> dict[str, Any]:
     return {**ThumbnailBackend.default_options, "format": format_, "quality": QUALITY[format_], "upscale": False}
 
 
-def picture_renditions_make(picture: ProductPicture) -> list[Rendition]:
+def picture_renditions_make(picture: ProductPicture) -> list[Any]:
     """Make the picture's renditions and record them (and its size) on its row; none for an SVG."""
     if not picture.is_raster:
         picture.renditions = []
     else:
-        picture.renditions, (picture.width, picture.height) = renditions_make(picture.image.name)  # type: ignore[assignment]
+        renditions, (picture.width, picture.height) = renditions_make(picture.image.name or "")
+        picture.renditions = list(renditions)
     ProductPicture.objects.filter(pk=picture.pk).update(
         renditions=picture.renditions, width=picture.width, height=picture.height
     )
-    return picture.renditions  # type: ignore[return-value]
+    return list(picture.renditions)
 
 
 def image_size(upload: File[Any]) -> tuple[int, int]:

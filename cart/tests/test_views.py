@@ -293,24 +293,24 @@ def test_signing_in_merges_the_guest_cart(client):
 def test_header_count_costs_no_query_without_a_cart_and_one_with(client, django_assert_num_queries):
     product = make_product()
     client.get(product.get_absolute_url())  # a session exists from now on (CSRF cookie aside)
-    with django_assert_num_queries(1):  # the product itself
+    with django_assert_num_queries(2):  # the product itself + the product's pictures
         client.get(product.get_absolute_url())
     add(client, product)
     client.get(product.get_absolute_url())  # shows (and so removes) the "Added" message
     # the session, the product, and one query for the count and the "in cart" state
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # + the product's pictures
         client.get(product.get_absolute_url())
 
 
 def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_num_queries):
     add(client, make_product())
     client.get(CART_URL)  # shows (and so removes) the "Added" message
-    with django_assert_num_queries(2):  # the session and the lines with their products
+    with django_assert_num_queries(4):  # the session and the lines with their products + the lines' pictures
         client.get(CART_URL)
     for _ in range(9):
         add(client, make_product())
     client.get(CART_URL)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):  # + the lines' pictures
         client.get(CART_URL)
 
 

@@ -94,13 +94,15 @@ def kitchen() -> list[Product]:
 
 
 def test_catalog_page_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(4):  # product count, categories for the filter form, the page of products
+    with django_assert_num_queries(
+        5
+    ):  # product count, categories for the filter form, the page of products + the cards' first pictures
         response = client.get(LIST_URL)
     assert len(response.context["page_obj"]) == 24
 
 
 def test_catalog_fragment_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(3):  # product count, the page of products
+    with django_assert_num_queries(4):  # product count, the page of products + the cards' first pictures
         response = client.get(LIST_URL, headers=HTMX)
     assert "<html" not in response.text
 
@@ -109,13 +111,15 @@ def test_catalog_page_for_a_shopper_with_a_cart(client, kitchen, django_assert_n
     give_cart(client, kitchen[0])
     # product count, session, cart lines with products (header count, "in cart" on cards),
     # categories for the filter form, the page of products
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # + the cards' first pictures
         client.get(LIST_URL)
 
 
 def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[-1])  # the newest: on the first page
-    with django_assert_num_queries(5):  # product count, the page, session, cart lines ("in cart" on cards)
+    with django_assert_num_queries(
+        6
+    ):  # product count, the page, session, cart lines ("in cart" on cards) + the cards' first pictures
         response = client.get(LIST_URL, headers=HTMX)
     assert "1 in cart" in response.text
 
@@ -123,14 +127,16 @@ def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_asse
 def test_filtered_catalog_page(client, kitchen, django_assert_num_queries):
     # the category by its slug (form validation), product count, categories for the filter form,
     # the page of products
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # + the cards' first pictures
         response = client.get(LIST_URL, FILTERED)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5  # every filter was applied
 
 
 def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(4):  # the category by its slug, product count, the page of products
+    with django_assert_num_queries(
+        5
+    ):  # the category by its slug, product count, the page of products + the cards' first pictures
         response = client.get(LIST_URL, FILTERED, headers=HTMX)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5
@@ -138,7 +144,9 @@ def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
 
 def test_deep_catalog_page(client, django_assert_num_queries):
     make_products(3 * 24)
-    with django_assert_num_queries(4):  # product count, categories for the filter form, the page (OFFSET 48)
+    with django_assert_num_queries(
+        5
+    ):  # product count, categories for the filter form, the page (OFFSET 48) + the cards' first pictures
         response = client.get(LIST_URL, {"page": "3"})
     assert response.context["page_obj"].number == 3
 
@@ -173,7 +181,9 @@ def test_empty_cart_fragment_for_a_new_visitor(client, django_assert_num_queries
 
 def test_cart_fragment_with_lines(client, django_assert_num_queries):
     give_cart(client, *make_products(3))
-    with django_assert_num_queries(2):  # session, cart lines with their products
+    with django_assert_num_queries(
+        4
+    ):  # session, cart lines with their products + the lines' pictures (variant values, pictures)
         response = client.get(CART_URL, headers=HTMX)
     assert "<html" not in response.text
 
@@ -241,7 +251,7 @@ def test_quantity_change_with_htmx(client, django_assert_num_queries):
     assert line is not None
     # session, the cart; savepoint, the line with its product, the line updated, the cart's
     # updated_at, release; cart lines with products (the cart and the count)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):  # + the lines' pictures
         response = change_quantity(client, line, 3)
     assert response.status_code == 200
     assert re.search(r'id="cart-count"[^>]*data-hx-swap-oob="true"[^>]*>5<', response.text)

@@ -1,15 +1,16 @@
 import math
 import statistics
 from io import StringIO
-from xml.etree import ElementTree
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from PIL import Image
 
+from storefront.demo_pictures import product_png
 from storefront.management.commands.seed_catalog import CATEGORIES, TIERS
-from storefront.models import Category, OptionType, OptionValue, Product, StockMovement, Variant
+from storefront.models import Category, OptionType, OptionValue, Product, ProductPicture, StockMovement, Variant
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +41,39 @@ def catalog() -> list[tuple]:
     )
 
 
-def test_builds_the_requested_number_of_products_with_images():
+def test_builds_the_requested_number_of_products_with_pictures_and_renditions():
     assert "60 products" in seed(products=60)
     assert Product.objects.count() == 60
     assert Category.objects.count() >= 5
-    product = Product.objects.order_by("id").first()
-    assert product.image.name == f"products/{product.slug}.svg"
-    with default_storage.open(product.image.name) as image:
-        assert image.read().startswith(b"<svg")
+    product = Product.objects.filter(option_types__isnull=True).order_by("id").first()
+    pictures = list(ProductPicture.objects.filter(product=product))
+    assert [p.alt_text for p in pictures] == [f"{product.name}, front view", f"{product.name}, side view"]
+    first = pictures[0]
+    assert first.image.name.startswith("products/demo/")
+    assert first.image.name.endswith(".png")
+    with default_storage.open(str(first.image.name)) as image, Image.open(image) as drawn:
+        assert (drawn.format, drawn.size) == ("PNG", (640, 480))
+    assert (first.width, first.height) == (640, 480)
+    webp = [r for r in first.renditions if r["format"] == "WEBP"]
+    assert [(r["width"], r["height"]) for r in webp] == [(640, 480), (320, 240), (160, 120), (80, 60)]
+    with default_storage.open(webp[1]["name"]) as file, Image.open(file) as rendition:
+        assert (rendition.format, rendition.size) == ("WEBP", (320, 240))
+
+
+def test_identical_drawings_are_one_file():
+    seed(products=300)
+    pictures = ProductPicture.objects.order_by()
+    assert pictures.values("image").distinct().count() < pictures.count() / 2
+
+
+def test_a_product_in_colours_has_front_and_side_views_of_each_colour_belonging_to_it():
+    seed(products=18)
+    product = Product.objects.filter(category__slug="apparel").first()
+    colours = set(OptionValue.objects.filter(variants__product=product, option_type__name="Colour"))
+    pictures = list(ProductPicture.objects.filter(product=product).select_related("colour"))
+    assert len(pictures) == 2 * len(colours) >= 4
+    assert {p.colour for p in pictures} == colours
+    assert all(p.alt_text.startswith(f"{p.colour.value} {product.name}, ") for p in pictures)
 
 
 def test_every_seeded_stock_is_explained_by_its_opening_movement():
@@ -164,20 +190,10 @@ def test_brands_belong_to_their_category_and_descriptions_vary():
     assert len(openings) > 50
 
 
-def test_pictures_are_drawn_per_kind_in_the_products_colour():
-    seed(products=18)
-    pictures = {}
-    for product in Product.objects.filter(category__slug__in=["kitchen", "apparel", "shoes"]):
-        with default_storage.open(str(product.image.name)) as image:
-            svg = image.read().decode()
-        root = ElementTree.fromstring(svg)  # noqa: S314 - the seed's own drawing
-        assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("640", "480", "0 0 640 480")
-        pictures[product.slug] = svg
-        variant = product.variants.first()
-        colour = variant.option_values.filter(option_type__name="Colour").first()
-        if colour:
-            assert f'fill="{colour.swatch}"' in svg
-    assert len(set(pictures.values())) >= len(pictures) - 1  # two alike only for the same kind and colour
+def test_pictures_are_drawn_per_kind_and_colour_the_same_every_time():
+    assert len({product_png(shape, colour) for shape in ("mug", "tshirt") for colour in ("#b3261e", "#1f3a5f")}) == 4
+    assert product_png("mug", "#b3261e") == product_png("mug", "#b3261e")
+    assert product_png("mug", "#b3261e") != product_png("mug", "#b3261e", view="side")
 
 
 def test_the_same_seed_gives_the_same_catalog_and_another_seed_does_not():
@@ -215,12 +231,14 @@ def test_refuses_to_add_a_second_catalog_without_replace():
     assert Product.objects.count() == 10
 
 
-def test_replace_removes_images_of_products_that_are_gone():
+def test_replace_removes_pictures_of_products_that_are_gone():
     seed(products=20, seed=1)
-    old_images = set(Product.objects.values_list("image", flat=True))
+    old_images = set(ProductPicture.objects.values_list("image", flat=True))
     seed(products=5, seed=2, replace=True)
-    new_images = set(Product.objects.values_list("image", flat=True))
+    new_images = set(ProductPicture.objects.values_list("image", flat=True))
+    assert new_images
     assert all(default_storage.exists(name) for name in new_images)
+    assert old_images - new_images
     assert not any(default_storage.exists(name) for name in old_images - new_images)
 
 

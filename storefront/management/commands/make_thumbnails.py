@@ -20,10 +20,11 @@ class Command(BaseCommand):
         made: dict[str, tuple[list[object], int, int]] = {}  # pictures sharing one file share its renditions
         done = failed = 0
         for picture in pictures.iterator():
-            if not picture.is_raster:
+            if not picture.is_raster or not picture.image.name:
                 continue
-            if picture.image.name in made:
-                renditions, width, height = made[picture.image.name]
+            name = picture.image.name
+            if name in made:
+                renditions, width, height = made[name]
                 ProductPicture.objects.filter(pk=picture.pk).update(renditions=renditions, width=width, height=height)
             else:
                 try:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                     failed += 1
                     self.stderr.write(f"{picture.image.name}: {error}")
                     continue
-                made[picture.image.name] = (list(picture.renditions), picture.width, picture.height)
+                made[name] = (list(picture.renditions), picture.width, picture.height)
             done += 1
         self.stdout.write(
             self.style.SUCCESS(f"Made renditions for {done} pictures ({len(made)} files, {failed} failed).")

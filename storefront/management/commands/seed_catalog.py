@@ -468,7 +468,7 @@ def picture_rows(
 ) -> list[ProductPicture]:
     """A front and a side view per colour (one colour for a product without options); the pictures of a
     colour belong to that colour's variants."""
-    rows = []
+    rows: list[ProductPicture] = []
     for value, colour in colours:
         for view in VIEWS:
             file = files[(item.kind.shape, colour, view)]
@@ -619,7 +619,7 @@ def make_product(
         variant = Variant(product=product, sku=slug, stock_quantity=make_stock(rng))
         return SeedProduct(product, kind, [], [(variant, [])]), [(None, colour)]
     variants, colours = make_variants(rng, product, spec.options, options)
-    pictured = [(options.colours[name], swatch) for name, swatch in colours]
+    pictured: list[tuple[OptionValue | None, str]] = [(options.colours[name], swatch) for name, swatch in colours]
     return SeedProduct(product, kind, [options.size.pk, options.colour.pk], variants), pictured
 
 
