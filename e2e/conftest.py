@@ -8,6 +8,7 @@ See docs/testing.md.
 """
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -22,14 +23,15 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT, AxeResults
 from django.conf import settings as django_settings
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils.text import slugify
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, Response, Route
 from playwright.sync_api import Error as PlaywrightError
 
-from storefront.models import Category, Product
+from storefront.demo_pictures import View
+from storefront.management.commands.seed_catalog import DemoFile, draw
+from storefront.models import Category, Product, ProductPicture
 from storefront.tests.factories import make_category, make_product
 
 from .network import SlowAnswers
@@ -474,10 +476,6 @@ def assert_accessible(javascript: bool, viewport: str, _axe_page: Page) -> Calla
 
 
 # --- Data ---------------------------------------------------------------------------------
-_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240">'
-    '<rect width="320" height="240" fill="#{colour}"/></svg>'
-)
 
 
 @dataclass(frozen=True)
@@ -489,9 +487,30 @@ class Shop:
 
 
 def _product(category: Category, name: str, price: str, *, stock: int = 10, colour: str = "c8d6e5") -> Product:
+    """A product with two raster pictures (front and side) and their renditions, made here synchronously
+    (storefront.pictures, as the job would) from drawings shared by every product of that colour."""
     product = make_product(name=name, slug=slugify(name), category=category, price=Decimal(price), stock_quantity=stock)
-    product.image.save(f"{product.slug}.svg", ContentFile(_SVG.format(colour=colour).encode()), save=True)
+    for position, view in enumerate(("front", "side")):
+        file = _drawing(f"#{colour}", view)
+        ProductPicture.objects.create(
+            product=product,
+            position=position,
+            image=file.name,
+            alt_text=f"{name}, {view} view",
+            width=file.width,
+            height=file.height,
+            renditions=file.renditions,
+        )
     return product
+
+
+@functools.cache
+def _drawing_in(media_root: str, colour: str, view: View) -> DemoFile:
+    return draw(("kettle", colour, view))
+
+
+def _drawing(colour: str, view: View) -> DemoFile:
+    return _drawing_in(str(django_settings.MEDIA_ROOT), colour, view)  # each test has its own MEDIA_ROOT
 
 
 @pytest.fixture

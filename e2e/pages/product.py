@@ -19,8 +19,13 @@ class ProductPage(ShopPage):
 
     @property
     def image(self) -> Locator:
-        """The product photo; it is decorative (alt=""), its name is the heading."""
-        return self.article.get_by_role("presentation")
+        """The main picture of the gallery, named by its alt text ("Kettle, front view"); the
+        thumbnails' pictures are decorative inside their links."""
+        return self.article.get_by_role("img").first
+
+    def thumbnail(self, number: int, total: int) -> Locator:
+        """A thumbnail of the gallery: a link named "Show picture 2 of 4"."""
+        return self.article.get_by_role("link", name=f"Show picture {number} of {total}", exact=True)
 
     @property
     def breadcrumbs(self) -> Locator:
