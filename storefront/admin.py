@@ -10,7 +10,18 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_OPTION_TYPES, MAX_VARIANTS, Category, OptionType, OptionValue, Product, StockMovement, Variant
+from .models import (
+    MAX_OPTION_TYPES,
+    MAX_VARIANTS,
+    Category,
+    OptionType,
+    OptionValue,
+    Product,
+    ProductPicture,
+    StockMovement,
+    Variant,
+)
+from .pictures import image_size
 from .services import (
     StockChange,
     StockError,
@@ -23,6 +34,7 @@ from .services import (
     variant_set_active,
     variants_create_combinations,
 )
+from .tasks import picture_renditions_enqueue
 
 STOCK = "stock_quantity"
 
@@ -138,6 +150,30 @@ class ProductAdminForm(ProductStockForm):
     )
 
 
+class PictureForm(forms.ModelForm[ProductPicture]):
+    """A picture row: the upload must be a picture (JPEG, PNG, WebP or SVG, at most MAX_IMAGE_SIZE);
+    its size is read here, its renditions are made by the job once the product is saved."""
+
+    class Meta:
+        model = ProductPicture
+        fields = ["image", "alt_text", "colour", "position"]
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if image is not None and "image" in self.changed_data:
+            self.instance.width, self.instance.height = image_size(image)
+            self.instance.renditions = []  # the old ones belong to the old file; the job makes new ones
+        return image
+
+
+class PictureInline(admin.TabularInline[ProductPicture, Product]):
+    model = ProductPicture
+    form = PictureForm
+    fields = ["image", "alt_text", "colour", "position"]
+    ordering = ["position", "id"]
+    extra = 0
+
+
 class VariantInline(admin.TabularInline[Variant, Product]):
     model = Variant
     form = VariantStockForm
@@ -233,9 +269,15 @@ class ProductAdmin(admin.ModelAdmin[Product]):
         self, request: HttpRequest, obj: Product | None
     ) -> list[type[admin.options.InlineModelAdmin[Any, Any]]]:
         # A new product gets its default variant from the stock entered; its variants come after.
-        return [VariantInline] if obj is not None else []
+        return [PictureInline, VariantInline] if obj is not None else [PictureInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is ProductPicture:
+            super().save_formset(request, form, formset, change)
+            for row in formset.forms:
+                if row.instance.pk is not None and "image" in row.changed_data:
+                    picture_renditions_enqueue(row.instance)
+            return
         if formset.model is not Variant:
             super().save_formset(request, form, formset, change)
             return

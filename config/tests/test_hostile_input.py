@@ -50,7 +50,7 @@ from orders.forms import CheckoutForm
 from orders.methods import SHIPPING_METHODS
 from orders.models import Order, OrderLine
 from orders.tests.factories import ADDRESS, make_order
-from storefront.models import Product, Variant
+from storefront.models import Product, ProductPicture, Variant
 from storefront.tests.factories import make_category, make_product
 
 if TYPE_CHECKING:
@@ -461,6 +461,29 @@ def test_product_page_answers_any_slug_without_failing_or_writing(shop, slug, ht
             assert response.status_code == 200
         elif slug == "lamp":
             assert response.status_code == 404, "a withdrawn product is not shown"
+
+
+@examples(25)
+@given(
+    picture=st.one_of(st.sampled_from(["<own>", "<other>", "0", "-1", "1e3", "٣", "99999999999999999999"]), HOSTILE),
+    htmx=HTMX_HEADERS,
+)
+def test_product_page_answers_any_picture_without_failing_or_writing(shop, picture, htmx):
+    """?picture= names one of the product's pictures; anything else shows the first (the page) or is
+    a 404 (the gallery fragment), never a 500."""
+    kettle, teapot = shop.products["kettle"], shop.products["teapot"]
+    own = ProductPicture.objects.get_or_create(product=kettle, image="products/kettle.png", alt_text="Kettle")[0]
+    other = ProductPicture.objects.get_or_create(product=teapot, image="products/teapot.png", alt_text="Teapot")[0]
+    named = picture.replace("<own>", str(own.pk)).replace("<other>", str(other.pk))
+    for headers in both_ways(htmx):
+        response, before, after = send(
+            shop.clients["guest"], "GET", kettle.get_absolute_url(), {"picture": named}, headers
+        )
+        assert after == before
+        if named == str(own.pk):
+            assert response.status_code == 200
+        elif not headers:
+            assert response.status_code == 200, "the page shows the first picture"
 
 
 # --- Cart ----------------------------------------------------------------------------------------
