@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
@@ -152,7 +153,7 @@ def test_choosing_a_colour_puts_its_pictures_first_in_their_order():
 def test_an_upload_that_is_not_a_picture_is_refused_with_a_clear_message():
     form = PictureForm(
         data={"alt_text": "Broken", "position": 0},
-        files={"image": SimpleUploadedFile("photo.png", b"not a picture at all")},
+        files=MultiValueDict({"image": [SimpleUploadedFile("photo.png", b"not a picture at all")]}),
         instance=ProductPicture(product=make_product()),
     )
     assert not form.is_valid()
@@ -162,7 +163,7 @@ def test_an_upload_that_is_not_a_picture_is_refused_with_a_clear_message():
 def test_an_uploaded_picture_records_its_size():
     form = PictureForm(
         data={"alt_text": "Front", "position": 0},
-        files={"image": SimpleUploadedFile("photo.png", png(300, 200))},
+        files=MultiValueDict({"image": [SimpleUploadedFile("photo.png", png(300, 200))]}),
         instance=ProductPicture(product=make_product()),
     )
     assert form.is_valid(), form.errors

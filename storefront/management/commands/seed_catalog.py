@@ -13,6 +13,7 @@ import hashlib
 import multiprocessing
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -515,8 +516,10 @@ def build_catalog(count: int, seed: int, *, images: bool = True) -> set[str]:
     keys = sorted(
         {(item.kind.shape, colour, view) for item, colours in made for _, colour in colours for view in VIEWS}
     )
-    # A few drawings are quicker made here than in worker processes.
-    drawing = draw_all(keys) if images and len(keys) > 40 else None
+    # A few drawings are quicker made here than in worker processes; and a process with other threads
+    # (a test's live server) is not forked, since a fork copies locks those threads may hold.
+    parallel = images and len(keys) > 40 and threading.active_count() == 1
+    drawing = draw_all(keys) if parallel else None
     for start in range(0, len(made), BATCH_SIZE):
         create_with_opening_stock([item for item, _ in made[start : start + BATCH_SIZE]])
     if not images:
