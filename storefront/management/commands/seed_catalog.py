@@ -22,6 +22,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from storefront.demo_pictures import product_svg
+from storefront.facets import catalog_changed
 from storefront.models import Category, OptionType, OptionValue, Product, StockMovement, Variant
 from storefront.services import StockChange, stock_record
 
@@ -392,6 +393,7 @@ class Command(BaseCommand):
                     Product.objects.all().delete()
                     Category.objects.all().delete()
                 new_images = build_catalog(products, seed, images=not no_images)
+                catalog_changed()
         except ProtectedError:
             raise CommandError("Cannot replace the catalog: orders still refer to its products.") from None
         for name in old_images - new_images:
