@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.text import slugify
 
 from .models import OptionValue, Product, ProductQuerySet, Variant
@@ -150,19 +150,31 @@ class Selection:
         return Selection(self.brands, tuple((t, ids) for t, ids in self.options if t != option_type_id))
 
 
-def variants_having(options: tuple[tuple[int, tuple[int, ...]], ...]) -> QuerySet[Variant]:
-    """Active variants that have one of the chosen values of every option type named."""
+def variants_having(options: tuple[tuple[int, tuple[int, ...]], ...], *, probe: bool = False) -> QuerySet[Variant]:
+    """Active variants that have one of the chosen values of every option type named.
+
+    probe: ask each variant's values (the (variant, value) index) rather than list every variant that
+    has the values first: cheaper when few variants are asked about (a brand's products)."""
     variants = Variant.objects.filter(is_active=True)
     through = Variant.option_values.through.objects
     for _type_id, value_ids in options:
-        variants = variants.filter(pk__in=through.filter(optionvalue_id__in=value_ids).values("variant_id"))
+        if probe:
+            variants = variants.filter(Exists(through.filter(variant_id=OuterRef("pk"), optionvalue_id__in=value_ids)))
+        else:
+            variants = variants.filter(pk__in=through.filter(optionvalue_id__in=value_ids).values("variant_id"))
     return variants
 
 
 def products_matching(products: ProductQuerySet, selection: Selection) -> ProductQuerySet:
     if selection.brands:
         products = products.filter(brand__in=selection.brands)
-    if selection.options:
+    if selection.options and selection.brands:
+        # A brand narrows to a few hundred products: ask each of them (index on the variants' product).
+        products = products.filter(
+            Exists(variants_having(selection.options, probe=True).filter(product=OuterRef("pk")))
+        )
+    elif selection.options:
+        # Otherwise the variants with the values are fewer than the products: list them once.
         products = products.filter(pk__in=variants_having(selection.options).values("product_id"))
     return products
 
