@@ -179,3 +179,20 @@ def test_odd_values_are_a_clear_message(client, shop, value):
     response = client.get(LIST_URL, {"colour": value})
     assert response.status_code == 422
     assert "is not one of the listed values." in response.text
+
+
+def test_the_phone_panel_holds_the_facets(client, shop):
+    html = client.get(LIST_URL).text
+    panel = html[html.index('<details class="filters-disclosure"') : html.index("</details>\n  </form>")]
+    assert 'id="facets"' in panel
+    assert "<legend>Brand</legend>" in panel
+
+
+def test_an_option_type_named_like_a_filter_gets_a_parameter_of_its_own(client, shop):
+    tee = shop["tee"]
+    make_variant(tee, ("Size", "XL"), ("Colour", "Blue"), ("Category", "Sale"))
+    response = client.get(LIST_URL, {"category": "apparel"})
+    group = next(group for group in response.context["facet_groups"] if group.label == "Category")
+    assert re.fullmatch(r"option-\d+", group.param)
+    assert names(client.get(LIST_URL, {group.param: "sale"})) == ["Tee"]
+    assert response.context["filter_form"].cleaned_data["category"].slug == "apparel"
