@@ -196,3 +196,9 @@ def test_an_option_type_named_like_a_filter_gets_a_parameter_of_its_own(client, 
     assert re.fullmatch(r"option-\d+", group.param)
     assert names(client.get(LIST_URL, {group.param: "sale"})) == ["Tee"]
     assert response.context["filter_form"].cleaned_data["category"].slug == "apparel"
+
+
+def test_the_german_catalog_names_the_brand_group_in_german(client, shop):
+    html = client.get("/de/products/", {"size": "xxl"}).text
+    assert "<legend>Marke</legend>" in html
+    assert "„xxl“ ist keiner der aufgeführten Werte." in html
