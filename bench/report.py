@@ -158,6 +158,9 @@ def targets(results: list[Result], lighthouse_results: list[LighthouseResult]) -
     add_catalog = add_catalog_budget(by_key.get("add-catalog"), by_key.get("add-product"))
     if add_catalog:
         lines.append(add_catalog)
+    faceted = faceted_budget([by_key[key] for key in ("catalog-faceted", "catalog-faceted-fragment") if key in by_key])
+    if faceted:
+        lines.append(faceted)
     if lighthouse_results:
         short = [
             f"{lh.page} {key} {score}"
@@ -169,6 +172,24 @@ def targets(results: list[Result], lighthouse_results: list[LighthouseResult]) -
             "- Lighthouse 100 in every category: " + ("**met**" if not short else "**missed**: " + ", ".join(short))
         )
     return lines
+
+
+def faceted_budget(results: list[Result]) -> str:
+    """catalog-faceted, page and fragment: p95 and CPU per request (on PostgreSQL, the app's and the
+    database server's together) within the issue's budget."""
+    if not results:
+        return ""
+    checks = []
+    for r in results:
+        cpu = r.cpu_ms + (r.database_cpu_ms or 0)
+        checks.append(
+            (r.p95 <= TARGET_P95_MS and cpu <= TARGET_CPU_MS, f"{r.scenario.key} p95 {r.p95:.1f} ms, CPU {cpu:.2f} ms")
+        )
+    status = "**met**" if all(ok for ok, _ in checks) else "**missed**"
+    return (
+        f"- budget: catalog-faceted (page and fragment) p95 ≤ {TARGET_P95_MS} ms and ≤ {TARGET_CPU_MS} ms of CPU "
+        f"per request: {status} (" + "; ".join(text for _, text in checks) + ")"
+    )
 
 
 def add_catalog_budget(add_catalog: Result | None, add_product: Result | None) -> str:

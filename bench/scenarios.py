@@ -13,6 +13,8 @@ from bench.client import FORM, Client, Response, csrf_token, htmx
 
 # The catalog filter the "filtered" scenarios use: a search word, a category and a sort order.
 FILTERED = {"q": "steel", "category": "kitchen", "sort": "price"}
+# The faceted scenario: two facets (storefront/facets.py), a size and an apparel brand.
+FACETED = {"brand": "common-cloth", "size": "m"}
 DEEP_PAGE = 300
 CART_LINES = 10
 SHOPPERS = 8  # sessions per cart scenario; requests rotate over them
@@ -103,6 +105,7 @@ def build_scenarios(shop: Shop) -> list[Scenario]:
         ("-filtered", f"q={FILTERED['q']} + category + sort={FILTERED['sort']}", FILTERED),
         ("-deep", f"page {DEEP_PAGE}", {"page": DEEP_PAGE}),
         ("-filtered-deep", f"filtered, last page ({filtered_last})", {**FILTERED, "page": filtered_last}),
+        ("-faceted", "brand=common-cloth + size=m", FACETED),
     ]
     scenarios = [Scenario("baseline", "baseline: trivial Django view", [Request("GET", "/bench/baseline/")])]
     for suffix, label, params in catalog:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .facets import catalog_changed
 from .models import (
     MAX_OPTION_TYPES,
     MAX_VARIANTS,
@@ -334,6 +335,7 @@ class ProductAdmin(admin.ModelAdmin[Product]):
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductStockForm, change: bool) -> None:
         assert isinstance(request.user, User)  # the admin serves signed-in staff only
+        catalog_changed()  # brand, category, price, active flag: what the catalog's facets count
         if not change:
             super().save_model(request, obj, form, change)
             # A new product sells its default variant, which holds the stock entered.

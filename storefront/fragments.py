@@ -24,7 +24,12 @@ def _filtered() -> dict[str, object]:
     form = ProductFilterForm({"sort": "featured"})
     form.is_valid()
     page = Paginator(Product.objects.available(), 6).get_page(1)
-    return {"filter_form": form, "page_obj": page, "active_filters": form.active_filters()}
+    return {
+        "filter_form": form,
+        "page_obj": page,
+        "active_filters": form.active_filters(),
+        "facet_groups": form.facet_groups(),
+    }
 
 
 @sample(
@@ -43,6 +48,15 @@ def results(request: HttpRequest) -> dict[str, object]:
 )
 def filter_count(request: HttpRequest) -> dict[str, object]:
     return {"active_filters": _filtered()["active_filters"]}
+
+
+@sample(
+    target="facets",
+    needs="facet_groups (ProductFilterForm.facet_groups), oob",
+    returned_by="storefront:product_list, out of band with the results (the brand, size, colour… checkboxes)",
+)
+def facets(request: HttpRequest) -> dict[str, object]:
+    return {"facet_groups": _filtered()["facet_groups"]}
 
 
 @sample(

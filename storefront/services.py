@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .facets import catalog_changed
 from .models import MAX_OPTION_TYPES, MAX_VARIANTS, OptionValue, Product, StockMovement, Variant, variant_option_problem
 
 MESSAGES = {
@@ -60,6 +61,7 @@ def product_stock_sync(product_ids: Iterable[int]) -> None:
         .values("total")
     )
     Product.objects.filter(pk__in=set(product_ids)).update(stock_quantity=Coalesce(Subquery(total), 0))
+    catalog_changed()  # stock and active variants change what the facets count
 
 
 def stock_record(
@@ -158,6 +160,7 @@ def variant_set_options(*, variant: Variant, values: Iterable[OptionValue]) -> N
 def variant_refresh_options_text(variant: Variant) -> None:
     variant.options_text = variant.describe_options()
     Variant.objects.filter(pk=variant.pk).update(options_text=variant.options_text)
+    catalog_changed()
 
 
 @transaction.atomic

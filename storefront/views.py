@@ -27,14 +27,16 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "filter_form": form,
         "page_obj": page_obj,
         "active_filters": form.active_filters(),
+        "facet_groups": form.facet_groups(),  # with their counts: one query per group, or none when cached
     }
     return render_page_or_fragment(
         request,
         "storefront/product_list.html",
         "storefront/_results.html",
         context,
-        status=200 if valid else 422,
-        out_of_band=["storefront/_filter_count.html"],  # in the form's summary, which the results leave alone
+        status=200 if valid else 400 if form.too_many_values() else 422,
+        # In the filter form, which the results leave alone (so the search box keeps its focus and text).
+        out_of_band=["storefront/_filter_count.html", "storefront/_facets.html"],
     )
 
 

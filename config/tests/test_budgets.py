@@ -21,6 +21,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +33,7 @@ from cart.tests.factories import make_line, make_user
 from orders.services import order_cancel_by_customer
 from orders.tests.factories import cart_with, checkout_data, make_order
 from storefront.models import Product
-from storefront.tests.factories import make_category, make_product
+from storefront.tests.factories import make_category, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -91,18 +92,23 @@ def kitchen() -> list[Product]:
 # --- Catalog ---------------------------------------------------------------------------------------
 # Every count below includes one query for all the cards' variant facts ("from €X", "3 colours",
 # "Choose options": storefront.models.products_card_facts), whatever the number of products or variants.
+# The facets (storefront/facets.py) on a cold cache, as every test starts: the vocabulary (brands, option
+# values) and one count per facet group, here the brand only (these products have no options). Once
+# cached for a filter state they cost none (test_cached_facets_cost_no_query).
+FACETS = 3
 
 
 def test_catalog_page_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(
-        5
-    ):  # product count, categories for the filter form, the page of products + the cards' first pictures
+    # product count, categories for the filter form, the page of products, the cards' first pictures,
+    # and FACETS (a cold cache)
+    with django_assert_num_queries(5 + FACETS):
         response = client.get(LIST_URL)
     assert len(response.context["page_obj"]) == 24
 
 
 def test_catalog_fragment_for_a_new_visitor(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(4):  # product count, the page of products + the cards' first pictures
+    # product count, the page of products, the cards' first pictures, the facets
+    with django_assert_num_queries(4 + FACETS):
         response = client.get(LIST_URL, headers=HTMX)
     assert "<html" not in response.text
 
@@ -111,15 +117,14 @@ def test_catalog_page_for_a_shopper_with_a_cart(client, kitchen, django_assert_n
     give_cart(client, kitchen[0])
     # product count, session, cart lines with products (header count, "in cart" on cards),
     # categories for the filter form, the page of products
-    with django_assert_num_queries(7):  # + the cards' first pictures
+    with django_assert_num_queries(7 + FACETS):  # + the cards' first pictures
         client.get(LIST_URL)
 
 
 def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[-1])  # the newest: on the first page
-    with django_assert_num_queries(
-        6
-    ):  # product count, the page, session, cart lines ("in cart" on cards) + the cards' first pictures
+    # product count, the page, session, cart lines ("in cart" on cards), the cards' first pictures
+    with django_assert_num_queries(6 + FACETS):
         response = client.get(LIST_URL, headers=HTMX)
     assert "1 in cart" in response.text
 
@@ -127,16 +132,15 @@ def test_catalog_fragment_for_a_shopper_with_a_cart(client, kitchen, django_asse
 def test_filtered_catalog_page(client, kitchen, django_assert_num_queries):
     # the category by its slug (form validation), product count, categories for the filter form,
     # the page of products
-    with django_assert_num_queries(6):  # + the cards' first pictures
+    with django_assert_num_queries(6 + FACETS):  # + the cards' first pictures
         response = client.get(LIST_URL, FILTERED)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5  # every filter was applied
 
 
 def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
-    with django_assert_num_queries(
-        5
-    ):  # the category by its slug, product count, the page of products + the cards' first pictures
+    # the category by its slug, product count, the page of products, the cards' first pictures
+    with django_assert_num_queries(5 + FACETS):
         response = client.get(LIST_URL, FILTERED, headers=HTMX)
     assert response.status_code == 200
     assert len(response.context["active_filters"]) == 5
@@ -144,9 +148,8 @@ def test_filtered_catalog_fragment(client, kitchen, django_assert_num_queries):
 
 def test_deep_catalog_page(client, django_assert_num_queries):
     make_products(3 * 24)
-    with django_assert_num_queries(
-        5
-    ):  # product count, categories for the filter form, the page (OFFSET 48) + the cards' first pictures
+    # product count, categories for the filter form, the page (OFFSET 48), the cards' first pictures
+    with django_assert_num_queries(5 + FACETS):
         response = client.get(LIST_URL, {"page": "3"})
     assert response.context["page_obj"].number == 3
 
@@ -155,6 +158,7 @@ def test_catalog_costs_the_same_for_one_product_and_line_as_for_a_full_page_and_
     """No card costs a query of its own: its "in cart" state comes from the one query for the lines."""
     products = make_products(1)
     cart = give_cart(client, products[0])
+    client.get(LIST_URL, headers=HTMX)  # the facets' counts cached, as for every later request here
     one = count_queries(lambda: client.get(LIST_URL, headers=HTMX))
     products += make_products(23)
     for product in products[1:10]:
@@ -162,6 +166,38 @@ def test_catalog_costs_the_same_for_one_product_and_line_as_for_a_full_page_and_
     response = client.get(LIST_URL, headers=HTMX)
     assert len(response.context["page_obj"]) == 24
     assert count_queries(lambda: client.get(LIST_URL, headers=HTMX)) == one
+
+
+def test_cached_facets_cost_no_query(client, kitchen, django_assert_num_queries):
+    Product.objects.filter(pk__in=[p.pk for p in kitchen[:5]]).update(brand="Acme")
+    client.get(LIST_URL, {"brand": "acme"})
+    with django_assert_num_queries(4):  # product count, categories for the filter form, the page of products
+        response = client.get(LIST_URL, {"brand": "acme"})
+    assert response.context["facet_groups"]
+
+
+def faceted_catalog(brands: int, sizes: int, colours: int) -> None:
+    category = make_category()
+    for n in range(brands):
+        product = make_product(category=category, brand=f"Brand {n}")
+        for size in range(sizes):
+            make_variant(product, ("Size", f"S{size}"), ("Colour", f"C{n % colours}"))
+
+
+def test_facet_query_count_does_not_grow_with_the_number_of_values(client, django_assert_num_queries):
+    """One count per facet group (brand, size, colour), whatever the number of brands or values."""
+    faceted = {"brand": "brand-0", "size": "s0", "colour": "c0"}
+    faceted_catalog(brands=2, sizes=2, colours=2)
+    few = count_queries(lambda: client.get(LIST_URL, faceted))
+    cache.clear()
+    faceted_catalog(brands=12, sizes=9, colours=6)
+    cache.clear()
+    with django_assert_num_queries(few):
+        response = client.get(LIST_URL, faceted)
+    # product count, categories, the page, the cards' facts; vocabulary (2), counts of 3 groups
+    assert few == 4 + 2 + 3
+    assert [group.param for group in response.context["facet_groups"]] == ["brand", "size", "colour"]
+    assert len(response.context["facet_groups"][0].options + response.context["facet_groups"][0].more) == 12
 
 
 # --- Cart ------------------------------------------------------------------------------------------

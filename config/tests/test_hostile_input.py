@@ -51,7 +51,7 @@ from orders.methods import SHIPPING_METHODS
 from orders.models import Order, OrderLine
 from orders.tests.factories import ADDRESS, make_order
 from storefront.models import Product, ProductPicture, Variant
-from storefront.tests.factories import make_category, make_product
+from storefront.tests.factories import make_category, make_product, make_variant
 
 if TYPE_CHECKING:
     from django.test.client import (
@@ -439,6 +439,10 @@ CATALOG_QUERY = params(
     in_stock=values("on", "true", "false", "0", "1"),
     sort=values("featured", "price", "-price", "name", "newest", "-name", "id", "?"),
     page=values("1", "2", "last", "0", "-1", "999999"),
+    # The facets (storefront/facets.py): slugs, unknown values, numbers, and a parameter repeated past the cap.
+    brand=values("acme", "ACME", "no-such-brand", "1", "-1"),
+    size=values("m", "M", "xxl", "0x10", "m" * 60),
+    colour=values("blue", "42", "", "%00"),
 )
 
 
@@ -448,6 +452,38 @@ def test_catalog_answers_any_query_string_without_failing_or_writing(shop, query
     for headers in both_ways(htmx):
         _, before, after = send(shop.clients["guest"], "GET", reverse("storefront:product_list"), query, headers)
         assert after == before
+
+
+# A facet parameter repeated past the cap (20) gets a 400, never a slow query or a 500.
+REPEATED = st.integers(min_value=21, max_value=50).map(lambda n: ["m"] * n)
+FACET_QUERY = params(
+    {"size": st.one_of(values("m", "M", "l", "xxl", "1", "-1", "m" * 60), REPEATED)},
+    brand=values("acme", "ACME", "no-such-brand", "1"),
+    colour=values("blue", "42", "", "%00"),
+    category=values("tools"),
+    in_stock=values("on"),
+)
+
+
+@pytest.fixture
+def faceted_shop(shop: Shop) -> Shop:
+    tee = make_product(name="Tee", slug="tee", category=shop.products["kettle"].category, brand="Acme")
+    make_variant(tee, ("Size", "M"), ("Colour", "Blue"))
+    make_variant(tee, ("Size", "L"), ("Colour", "Red"))
+    shop.stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+    return shop
+
+
+@examples(25)
+@given(query=FACET_QUERY, htmx=HTMX_HEADERS)
+def test_catalog_facets_answer_any_values_without_failing_or_writing(faceted_shop, query, htmx):
+    for headers in both_ways(htmx):
+        response, before, after = send(
+            faceted_shop.clients["guest"], "GET", reverse("storefront:product_list"), query, headers
+        )
+        assert after == before
+        if len(query.get("size", [])) > 20:
+            assert response.status_code == 400
 
 
 @examples(25)

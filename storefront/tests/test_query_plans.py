@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from .factories import make_category, make_product
+from .factories import make_category, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,9 @@ CASES = [
     case("q=steel", {"q": "steel"}, MAY_SORT),
     case("category=kitchen", {"category": "kitchen"}, MAY_SORT, "category_id"),
     case("min_price=5+max_price=50", {"min_price": "5", "max_price": "50"}, MAY_SORT, "price"),  # sorts its matches
+    case("brand=acme", {"brand": "acme"}, MAY_SORT, "brand"),
+    case("size=m", {"size": "m"}, IN_INDEX_ORDER),  # the variants with M found first, by their index
+    case("brand=acme+size=m+colour=blue", {"brand": "acme", "size": "m", "colour": "blue"}, MAY_SORT, "brand"),
     case(
         "q=steel+category=kitchen+sort=price",
         {"q": "steel", "category": "kitchen", "sort": "price"},
@@ -64,15 +67,19 @@ CASES = [
 @pytest.fixture
 def catalog() -> None:
     """Enough products in stock for page DEEP_PAGE even with in_stock=on, in two categories,
-    with some out of stock."""
+    with some out of stock; every product of brand Acme or Borealis, and every third in sizes and colours."""
     kitchen, garden = make_category(slug="kitchen"), make_category(slug="garden")
     for n in range(DEEP_PAGE * settings.CATALOG_PAGE_SIZE + 6):
-        make_product(
+        product = make_product(
             category=kitchen if n % 2 else garden,
             name=f"Steel kettle {n}" if n % 3 else f"Copper pan {n}",
             price=10 + n,
             stock_quantity=0 if n % 10 == 0 else 5,
+            brand="Acme" if n % 4 else "Borealis",
         )
+        if n % 3 == 0:
+            for size in ("S", "M"):
+                make_variant(product, ("Size", size), ("Colour", "Blue" if n % 2 else "Red"))
 
 
 def product_queries(client: Client, params: dict[str, str]) -> list[tuple[str, object]]:
@@ -90,6 +97,7 @@ def product_queries(client: Client, params: dict[str, str]) -> list[tuple[str, o
         sent.append((sql, sql_params))
         return execute(sql, sql_params, many, context)
 
+    client.get(LIST_URL, params)  # the facets' counts cached (facet_count_queries plans them cold)
     with connection.execute_wrapper(record):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
@@ -151,3 +159,50 @@ def test_postgresql_can_serve_the_catalog_from_an_index(client, catalog, params,
             assert re.search(rf"\b{narrowed_by}\b", conditions), (
                 f"the index does not narrow by {narrowed_by}: {conditions}"
             )
+
+
+FACET_TABLES = ("storefront_product", "storefront_variant", "storefront_variant_option_values")
+FACET_CASES = [
+    pytest.param({}, id="no filter"),
+    pytest.param({"brand": "acme", "size": "m"}, id="brand=acme+size=m"),
+    pytest.param({"category": "kitchen", "size": ["s", "m"], "colour": "blue", "in_stock": "on"}, id="four filters"),
+]
+
+
+def facet_count_queries(client: Client, params: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The facets' grouped counts (storefront/facets.py) on a cold cache: one per group."""
+    sent = []
+
+    def record(execute, sql, sql_params, many, context):
+        sent.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert client.get(LIST_URL, params).status_code == 200
+    counts = [(sql, p) for sql, p in sent if re.search(r'AS "(brand|optionvalue_id)", COUNT', sql)]
+    assert len(counts) == 3, [sql for sql, _ in sent]  # brand, size, colour
+    return counts
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.parametrize("params", FACET_CASES)
+def test_sqlite_counts_facets_through_indexes(client, catalog, params):
+    for sql, sql_params in facet_count_queries(client, params):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
+            steps = [row[3] for row in cursor.fetchall()]
+        reads = [step for step in steps if re.match(rf"(SCAN|SEARCH) ({'|'.join(FACET_TABLES)})\b", step)]
+        assert reads, steps
+        assert all(" USING " in step for step in reads), f"a step reads a table without an index: {steps}"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN (FORMAT JSON) here is PostgreSQL's")
+@pytest.mark.parametrize("params", FACET_CASES)
+def test_postgresql_can_count_facets_from_indexes(client, catalog, params):
+    for sql, sql_params in facet_count_queries(client, params):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, sql_params)
+            nodes = plan_nodes(cursor.fetchone()[0][0]["Plan"])
+        seq = [node["Relation Name"] for node in nodes if node["Node Type"] == "Seq Scan"]
+        assert not [table for table in seq if table in FACET_TABLES], f"a seq scan of {seq}"

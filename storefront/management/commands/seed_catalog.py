@@ -29,6 +29,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from storefront.demo_pictures import View, product_png
+from storefront.facets import catalog_changed
 from storefront.models import Category, OptionType, OptionValue, Product, ProductPicture, StockMovement, Variant
 from storefront.pictures import Rendition, renditions_make
 from storefront.services import StockChange, stock_record
@@ -401,6 +402,7 @@ class Command(BaseCommand):
                     Product.objects.all().delete()
                     Category.objects.all().delete()
                 new_images = build_catalog(products, seed, images=not no_images)
+                catalog_changed()
         except ProtectedError:
             raise CommandError("Cannot replace the catalog: orders still refer to its products.") from None
         for name in old_images - new_images:
