@@ -171,7 +171,8 @@ def test_catalog_costs_the_same_for_one_product_and_line_as_for_a_full_page_and_
 def test_cached_facets_cost_no_query(client, kitchen, django_assert_num_queries):
     Product.objects.filter(pk__in=[p.pk for p in kitchen[:5]]).update(brand="Acme")
     client.get(LIST_URL, {"brand": "acme"})
-    with django_assert_num_queries(4):  # product count, categories for the filter form, the page of products
+    # product count, categories for the filter form, the page of products, the cards' first pictures
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL, {"brand": "acme"})
     assert response.context["facet_groups"]
 
@@ -194,8 +195,9 @@ def test_facet_query_count_does_not_grow_with_the_number_of_values(client, djang
     cache.clear()
     with django_assert_num_queries(few):
         response = client.get(LIST_URL, faceted)
-    # product count, categories, the page, the cards' facts; vocabulary (2), counts of 3 groups
-    assert few == 4 + 2 + 3
+    # product count, categories, the page, the cards' facts, the cards' first pictures; vocabulary (2),
+    # counts of 3 groups
+    assert few == 5 + 2 + 3
     assert [group.param for group in response.context["facet_groups"]] == ["brand", "size", "colour"]
     assert len(response.context["facet_groups"][0].options + response.context["facet_groups"][0].more) == 12
 
