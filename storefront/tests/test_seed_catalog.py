@@ -215,6 +215,9 @@ def test_the_catalog_is_believable():
     assert products.filter(is_active=False).count() < 30
     assert all(p.price > 0 and p.description for p in products)
     assert Category.objects.filter(products__isnull=True).count() == 0
+    for name in (p.name for p in products):  # "Organic Cotton Cap", never "Organic Organic Cotton Cap"
+        words = name.lower().split()
+        assert len(set(words)) == len(words), name
 
 
 def test_if_empty_keeps_an_existing_catalog():

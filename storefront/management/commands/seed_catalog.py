@@ -590,7 +590,9 @@ def make_product(
         rng.choice(spec.uses),
         rng.choice(spec.brands),
     )
-    name = f"{adjective} {material.title()} {kind.noun}"
+    # "Organic Cotton Cap", not "Organic Organic Cotton Cap": an adjective the material already says goes.
+    said = adjective.lower() in material.lower().split()
+    name = f"{material.title()} {kind.noun}" if said else f"{adjective} {material.title()} {kind.noun}"
     slug = base = slugify(name)
     suffix = 2
     while slug in slugs:
