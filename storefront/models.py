@@ -1,3 +1,4 @@
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -340,11 +341,20 @@ class ProductPicture(models.Model):
     def is_raster(self) -> bool:
         return not (self.image.name or "").lower().endswith(".svg")
 
-    def srcset(self, format_: str) -> str:
-        """ "…-320.webp 320w, …-640.webp 640w" from the recorded renditions of `format_` ("" if none)."""
-        return ", ".join(
-            f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions if r["format"] == format_
-        )
+    def srcset(self, format_: str, box: int = 0) -> str:
+        """ "…-320.webp 320w, …-640.webp 640w" from the recorded renditions of `format_` ("" if none).
+
+        With `box` (the CSS width the picture is shown at), only the widths a browser would pick for
+        it: from the box to twice the box (high-density screens), else the widest one below the box;
+        the fallback's widest is the original itself, at its own width."""
+        found = [(r["width"], r["name"]) for r in self.renditions if r["format"] == format_]
+        if format_ == "FALLBACK" and self.width:
+            found.append((self.width, self.image.name))
+        if box:
+            wanted = [item for item in found if box <= item[0] <= 2 * box]
+            below = [item for item in found if item[0] < box]
+            found = wanted or sorted(below)[-1:]
+        return ", ".join(f"{media_url(name)} {width}w" for width, name in sorted(found))
 
     @property
     def srcset_webp(self) -> str:
@@ -353,14 +363,24 @@ class ProductPicture(models.Model):
     @property
     def srcset_fallback(self) -> str:
         """The fallback renditions plus the original at its own width (the largest fallback)."""
-        own = f"{self.image.url} {self.width}w" if self.width else ""
-        return ", ".join(part for part in (self.srcset("FALLBACK"), own) if part)
+        return self.srcset("FALLBACK")
 
     def size_for(self, width: int) -> tuple[int, int]:
         """The width and height attributes for a picture shown `width` pixels wide (its ratio kept)."""
         if not self.width or not self.height:
             return width, width * 3 // 4
         return width, round(width * self.height / self.width)
+
+
+@functools.lru_cache(maxsize=4096)
+def _media_url(base: object, name: str) -> str:
+    return default_storage.url(name)
+
+
+def media_url(name: str) -> str:
+    """The storage's URL of a stored file, remembered: pictures share files (the demo's drawings, and
+    every card's renditions), and building a URL is a good part of a catalog page's time otherwise."""
+    return _media_url(getattr(default_storage, "base_url", None), name)
 
 
 def pictures_for_variant(pictures: list[ProductPicture], variant: "Variant | None") -> list[ProductPicture]:

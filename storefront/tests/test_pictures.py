@@ -267,3 +267,18 @@ def test_a_picture_without_renditions_yet_shows_the_original_at_its_size(client)
     assert f'src="{picture.image.url}"' in html
     assert "srcset" not in html.split('id="gallery"')[1].split("</div>")[0]
     assert 'width="640" height="480"' in html
+
+
+def test_each_place_lists_only_the_widths_a_browser_would_pick_for_its_box():
+    picture = make_picture(make_product())
+    picture_renditions_make_job.call(picture_id=picture.pk)
+    picture.refresh_from_db()
+
+    def widths(format_, box):
+        return [part.rsplit(" ", 1)[1] for part in picture.srcset(format_, box).split(", ")]
+
+    assert widths("WEBP", 320) == ["320w", "640w"]  # the card, at 1x and 2x
+    assert widths("WEBP", 80) == ["80w", "160w"]  # the thumbnail strip
+    assert widths("FALLBACK", 640) == ["640w"]  # the detail picture: the original is the widest fallback
+    assert picture.srcset("FALLBACK", 640) == f"{picture.image.url} 640w"
+    assert widths("WEBP", 1000) == ["640w"]  # a box wider than the source: its widest
