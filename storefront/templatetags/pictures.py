@@ -39,7 +39,7 @@ def product_picture(
         ' height="{height}" alt="{alt}" loading="{loading}" decoding="async"{priority}></picture>',
         size=size,
         sources=sources,
-        src=media_url(picture.image.name),
+        src=media_url(picture.image.name or ""),
         fallback=fallback,
         width=box_width,
         height=box_height,
