@@ -11,15 +11,18 @@ with the number of products it would give together with the other active filters
   value says what ticking it would give. One grouped query per group, never one per value.
 - Counts and the vocabulary (brands, option values) are cached under a catalog version that every
   catalog write bumps after its transaction commits (`catalog_changed`); the results themselves are
-  never cached. With the per-process locmem cache (SQLite, several workers) another worker sees a
-  write at the latest FACET_CACHE_SECONDS later.
+  never cached. The version is in Redis when there is one, else in a file beside the SQLite database
+  (settings.CATALOG_VERSION_FILE), so that every worker of the machine sees a write at once although
+  each caches counts in its own memory.
 """
 
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -80,6 +83,13 @@ class FacetGroup:
 
 
 def catalog_version() -> str:
+    path = settings.CATALOG_VERSION_FILE
+    if path is not None:
+        try:
+            return path.read_text() or "unversioned"
+        except FileNotFoundError:
+            _version_write(path)
+            return path.read_text() or "unversioned"
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
@@ -87,10 +97,25 @@ def catalog_version() -> str:
     return str(version)
 
 
+def _version_write(path: Path) -> None:
+    """A new version in the file, whole or not at all (written aside, then renamed over it)."""
+    aside = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    aside.write_text(uuid.uuid4().hex)
+    aside.replace(path)
+
+
+def _version_bump() -> None:
+    path = settings.CATALOG_VERSION_FILE
+    if path is not None:
+        _version_write(path)
+    else:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def catalog_changed() -> None:
     """Call inside every write that changes what the facets count (products, variants, their values,
-    active flags, stock): once it commits, counts and vocabulary are computed afresh."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    active flags, stock): once it commits, counts and vocabulary are computed afresh, by every worker."""
+    transaction.on_commit(_version_bump)
 
 
 def _cached(name: str, key: str, compute: Any) -> Any:

@@ -5,8 +5,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
+from storefront import facets as facets_module
 from storefront.models import Product, Variant
 from storefront.services import variant_set_active
 
@@ -127,6 +129,28 @@ def test_a_catalog_write_refreshes_the_cached_counts(client, shop, django_captur
             variant_id=Variant.objects.get(product=shop["polo"], option_values__value="S").pk, is_active=False
         )
     assert "s" not in facets(client.get(LIST_URL))["size"]
+
+
+@pytest.mark.parametrize("version_file", [True, False])
+def test_without_redis_every_worker_sees_a_write_through_the_version_file(
+    client, shop, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch, version_file
+):
+    """On one machine each worker caches counts in its own memory; the catalog's version is a file
+    they all read, so a write made by another worker is seen at once. Without the file (the version in
+    each worker's own memory) this worker would go on showing what it counted before."""
+    settings.CATALOG_VERSION_FILE = tmp_path / "db.sqlite3.catalog-version" if version_file else None
+    assert facets(client.get(LIST_URL))["size"]["s"] == "S (1)"  # counted, and cached by this worker
+    polo_s = Variant.objects.get(product=shop["polo"], option_values__value="S")
+    with monkeypatch.context() as other_worker:
+        other_worker.setattr(facets_module, "cache", LocMemCache("other-worker", {}))  # its own memory
+        with django_capture_on_commit_callbacks(execute=True):
+            variant_set_active(variant_id=polo_s.pk, is_active=False)
+    shown = facets(client.get(LIST_URL))["size"]
+    if version_file:
+        assert "s" not in shown
+        assert list(tmp_path.iterdir()) == [settings.CATALOG_VERSION_FILE]  # written aside, then renamed
+    else:
+        assert shown["s"] == "S (1)"  # stale: why the version is not kept in a per-process cache
 
 
 def test_page_shows_the_facets_in_the_filter_form_with_accessible_names(client, shop):
