@@ -20,6 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from storefront.models import Product, ProductPicture
+
 from .factories import make_category, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +208,46 @@ def test_postgresql_can_count_facets_from_indexes(client, catalog, params):
             nodes = plan_nodes(cursor.fetchone()[0][0]["Plan"])
         seq = [node["Relation Name"] for node in nodes if node["Node Type"] == "Seq Scan"]
         assert not [table for table in seq if table in FACET_TABLES], f"a seq scan of {seq}"
+
+
+def card_picture_queries(client: Client) -> list[tuple[str, Any]]:
+    """The statement that loads the cards' first pictures (storefront.models.first_pictures)."""
+    for product in Product.objects.all():
+        for position in range(3):
+            ProductPicture.objects.create(
+                product=product, position=position, image=f"products/{product.pk}-{position}.png"
+            )
+    sent = []
+
+    def record(execute, sql, sql_params, many, context):
+        sent.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(LIST_URL)
+    assert all(card.first_picture.position == 0 for card in response.context["page_obj"])
+    queries = [(sql, params) for sql, params in sent if 'FROM "storefront_productpicture"' in sql]
+    assert len(queries) == 1, queries
+    return queries
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_sqlite_finds_each_cards_first_picture_through_its_index(client, catalog):
+    ((sql, sql_params),) = card_picture_queries(client)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
+        steps = [row[3] for row in cursor.fetchall()]
+    reads = [step for step in steps if re.match(r"(SCAN|SEARCH) (storefront_productpicture|U0)\b", step)]
+    assert len(reads) == 2, steps
+    assert all("USING" in step and "picture_product_position" in step for step in reads), steps
+    assert not [step for step in steps if "TEMP B-TREE" in step], steps
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN (FORMAT JSON) here is PostgreSQL's")
+def test_postgresql_can_find_each_cards_first_picture_from_its_index(client, catalog):
+    ((sql, sql_params),) = card_picture_queries(client)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, sql_params)
+        nodes = plan_nodes(cursor.fetchone()[0][0]["Plan"])
+    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], nodes
