@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import facets
@@ -159,6 +160,31 @@ class ProductFilterForm(forms.Form):
                 options.append((facet.option_type_id, chosen))
         return facets.Selection(tuple(sorted(brands[slug] for slug in set(data.get("brand") or ()))), tuple(options))
 
+    def facet_state(self) -> str:
+        """The filter state the facets' counts depend on: everything but sort and page."""
+        data = self.cleaned_data
+        return repr(
+            (
+                data.get("q") or "",
+                data["category"].pk if data.get("category") else None,
+                str(data.get("min_price")),
+                str(data.get("max_price")),
+                bool(data.get("in_stock")),
+                self.selection(),
+            )
+        )
+
+    def facets_key(self) -> str:
+        """Everything the facets' markup shows (partials/storefront/_facets.html caches it under this):
+        the catalog's version, the filter state, the ticks as sent, the facet fields' errors and the
+        language of the labels."""
+        sent = {
+            name: sorted(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name)
+            for name in self.facet_names
+        }
+        errors = {name: [str(error) for error in self[name].errors] for name in self.facet_names}
+        return repr((facets.catalog_version(), self.facet_state(), sent, errors, get_language()))
+
     def facet_groups(self) -> list[facets.FacetGroup]:
         """The checkbox groups with their counts (cached per filter state; see storefront/facets.py).
         A group none of whose values gives a product is left out, unless one of its values is ticked."""
@@ -166,18 +192,8 @@ class ProductFilterForm(forms.Form):
         scope = self._scope(Product.objects.available())
         narrowed = self._narrow(scope)
         selection = self.selection()
-        state = repr(
-            (
-                data.get("q") or "",
-                data["category"].pk if data.get("category") else None,
-                str(data.get("min_price")),
-                str(data.get("max_price")),
-                bool(data.get("in_stock")),
-                selection,
-            )
-        )
         counts = facets.cached_facet_counts(
-            state=state, scope=scope, narrowed=narrowed, selection=selection, vocab=self.vocabulary
+            state=self.facet_state(), scope=scope, narrowed=narrowed, selection=selection, vocab=self.vocabulary
         )
         groups = []
         for name in self.facet_names:

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from config.rendering import render_page_or_fragment, wants_fragment
@@ -27,7 +28,10 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "filter_form": form,
         "page_obj": page_obj,
         "active_filters": form.active_filters(),
-        "facet_groups": form.facet_groups(),  # with their counts: one query per group, or none when cached
+        # With their counts (one query per group, or none when cached), worked out only when the
+        # facets' markup is not already cached under facets_key (partials/storefront/_facets.html).
+        "facet_groups": SimpleLazyObject(form.facet_groups),
+        "facets_key": form.facets_key(),
     }
     return render_page_or_fragment(
         request,

@@ -226,3 +226,35 @@ def test_the_german_catalog_names_the_brand_group_in_german(client, shop):
     html = client.get("/de/products/", {"size": "xxl"}).text
     assert "<legend>Marke</legend>" in html
     assert "„xxl“ ist keiner der aufgeführten Werte." in html
+
+
+def test_the_facets_markup_is_cached_for_its_state_language_and_the_catalogs_version(
+    client, shop, monkeypatch, django_capture_on_commit_callbacks
+):
+    from storefront.forms import ProductFilterForm
+
+    built = []
+    facet_groups = ProductFilterForm.facet_groups
+
+    def counted(form):
+        built.append(form)
+        return facet_groups(form)
+
+    monkeypatch.setattr(ProductFilterForm, "facet_groups", counted)
+
+    def markup(path=LIST_URL, params=None):
+        html = client.get(path, params or {"size": "m"}, headers=HTMX).text
+        return html[html.index('<div id="facets"') : html.index("</div>", html.index('<div id="facets"'))]
+
+    first = markup()
+    assert markup() == first
+    assert len(built) == 1  # the second answer is the cached markup
+    assert "<legend>Marke</legend>" in markup("/de/products/")  # another language
+    assert len(built) == 2
+    assert markup(params={"size": "l"}) != first  # another filter state
+    assert len(built) == 3
+    assert 'class="facet facet-size has-error"' in markup(params={"size": ["m", "xxl"]})  # its error with it
+    assert "has-error" not in markup()
+    with django_capture_on_commit_callbacks(execute=True):
+        variant_set_active(variant_id=Variant.objects.get(product=shop["hoodie"]).pk, is_active=False)
+    assert markup() != first  # the catalog changed: counted and drawn afresh
