@@ -19,7 +19,7 @@ def test_on_a_phone_the_filters_fold_away_and_the_products_come_first(
     page: Page, shop, javascript, viewport, assert_accessible
 ):
     catalog = CatalogPage(page, javascript=javascript).goto("category=kitchen")
-    summary = page.locator("#filters summary")
+    summary = page.locator("#filters .filters-disclosure > summary")
     if viewport == "phone":
         expect(summary).to_have_text("Filters (1 active)")
         expect(catalog.category).to_be_hidden()  # folded away, and it unfolds without JavaScript

@@ -46,7 +46,7 @@ class CatalogPage(ShopPage):
     @property
     def filters_summary(self) -> Locator:
         """On a phone, what folds the filter panel away: "Filters (2 active)"."""
-        return self.page.locator("#filters summary")
+        return self.page.locator("#filters .filters-disclosure > summary")
 
     def open_filters(self) -> None:
         """On a phone the filters are folded away: open them, as the shopper taps "Filters"."""
