@@ -53,15 +53,18 @@
     if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
     if (!target || !target.isConnected) return;
     if (target.dataset && target.dataset.announce) announce(target.dataset.announce);
+    // A refused form's reasons take the focus whatever has it: a live field check that settled
+    // between this swap and its settling may have put it on a field of the new form.
+    const reasons = target.matches("[data-scroll-into-view]") ? target : target.querySelector("[data-scroll-into-view]");
+    if (visible(reasons)) {
+      reasons.focus({ preventScroll: true });
+      reasons.scrollIntoView({ block: "center" });  // where the shopper looks
+      return;
+    }
     const active = document.activeElement;
     if (!active || active === document.body || !active.isConnected) {
       const next = target.hasAttribute("tabindex") && visible(target) ? target : focusTarget(target);
-      if (next && next.hasAttribute("data-scroll-into-view")) {
-        next.focus({ preventScroll: true });
-        next.scrollIntoView({ block: "center" });  // a refused form's reasons: where the shopper looks
-      } else if (next) {
-        next.focus({ preventScroll: true });
-      }
+      if (next) next.focus({ preventScroll: true });
     }
   });
 
