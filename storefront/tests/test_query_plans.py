@@ -84,6 +84,26 @@ def catalog() -> None:
                 make_variant(product, ("Size", size), ("Colour", "Blue" if n % 2 else "Red"))
 
 
+def catalog_statements(client: Client, params: dict[str, Any] | None = None) -> tuple[Any, list[tuple[str, Any]]]:
+    """The catalog's answer and every statement it sent, with its parameters as the driver got them."""
+    sent = []
+
+    def record(execute, sql, sql_params, many, context):
+        sent.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(LIST_URL, params or {})
+    return response, sent
+
+
+def sqlite_plan(sql: str, sql_params: Any) -> list[str]:
+    """The steps of SQLite's EXPLAIN QUERY PLAN for a statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
+        return [row[3] for row in cursor.fetchall()]
+
+
 def product_queries(client: Client, params: dict[str, str]) -> list[tuple[str, object]]:
     """The statements the catalog view sent that read storefront_product, with their parameters.
 
@@ -93,15 +113,8 @@ def product_queries(client: Client, params: dict[str, str]) -> list[tuple[str, o
     as in production, and nothing is rebuilt beside the view (form, paginator) that could drift
     from what it does.
     """
-    sent = []
-
-    def record(execute, sql, sql_params, many, context):
-        sent.append((sql, sql_params))
-        return execute(sql, sql_params, many, context)
-
     client.get(LIST_URL, params)  # the facets' counts cached (facet_count_queries plans them cold)
-    with connection.execute_wrapper(record):
-        response = client.get(LIST_URL, params)
+    response, sent = catalog_statements(client, params)
     assert response.status_code == 200
     assert response.context["page_obj"].number == int(params.get("page", 1))
     assert len(response.context["page_obj"]) > 0
@@ -119,9 +132,7 @@ def count_and_page(client: Client, params: dict[str, str]) -> list[tuple[str, An
 @pytest.mark.parametrize(("params", "sorted_by_index", "narrowed_by"), CASES)
 def test_sqlite_reads_products_through_an_index(client, catalog, params, sorted_by_index, narrowed_by):
     for sql, sql_params in count_and_page(client, params):
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
-            steps = [row[3] for row in cursor.fetchall()]
+        steps = sqlite_plan(sql, sql_params)
         reads = [step for step in steps if re.match(rf"(SCAN|SEARCH) {TABLE}\b", step)]
         assert reads, steps
         assert all(" USING " in step for step in reads), f"a step reads {TABLE} without an index: {steps}"
@@ -173,14 +184,8 @@ FACET_CASES = [
 
 def facet_count_queries(client: Client, params: dict[str, Any]) -> list[tuple[str, Any]]:
     """The facets' grouped counts (storefront/facets.py) on a cold cache: one per group."""
-    sent = []
-
-    def record(execute, sql, sql_params, many, context):
-        sent.append((sql, sql_params))
-        return execute(sql, sql_params, many, context)
-
-    with connection.execute_wrapper(record):
-        assert client.get(LIST_URL, params).status_code == 200
+    response, sent = catalog_statements(client, params)
+    assert response.status_code == 200
     counts = [(sql, p) for sql, p in sent if re.search(r'AS "(brand|optionvalue_id)", COUNT', sql)]
     assert len(counts) == 3, [sql for sql, _ in sent]  # brand, size, colour
     return counts
@@ -190,9 +195,7 @@ def facet_count_queries(client: Client, params: dict[str, Any]) -> list[tuple[st
 @pytest.mark.parametrize("params", FACET_CASES)
 def test_sqlite_counts_facets_through_indexes(client, catalog, params):
     for sql, sql_params in facet_count_queries(client, params):
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
-            steps = [row[3] for row in cursor.fetchall()]
+        steps = sqlite_plan(sql, sql_params)
         reads = [step for step in steps if re.match(rf"(SCAN|SEARCH) ({'|'.join(FACET_TABLES)})\b", step)]
         assert reads, steps
         assert all(" USING " in step for step in reads), f"a step reads a table without an index: {steps}"
@@ -217,14 +220,7 @@ def card_picture_queries(client: Client) -> list[tuple[str, Any]]:
             ProductPicture.objects.create(
                 product=product, position=position, image=f"products/{product.pk}-{position}.png"
             )
-    sent = []
-
-    def record(execute, sql, sql_params, many, context):
-        sent.append((sql, sql_params))
-        return execute(sql, sql_params, many, context)
-
-    with connection.execute_wrapper(record):
-        response = client.get(LIST_URL)
+    response, sent = catalog_statements(client)
     assert all(card.first_picture.position == 0 for card in response.context["page_obj"])
     queries = [(sql, params) for sql, params in sent if 'FROM "storefront_productpicture"' in sql]
     assert len(queries) == 1, queries
@@ -234,9 +230,7 @@ def card_picture_queries(client: Client) -> list[tuple[str, Any]]:
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
 def test_sqlite_finds_each_cards_first_picture_through_its_index(client, catalog):
     ((sql, sql_params),) = card_picture_queries(client)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params)
-        steps = [row[3] for row in cursor.fetchall()]
+    steps = sqlite_plan(sql, sql_params)
     reads = [step for step in steps if re.match(r"(SCAN|SEARCH) (storefront_productpicture|U0)\b", step)]
     assert len(reads) == 2, steps
     assert all("USING" in step and "picture_product_position" in step for step in reads), steps
