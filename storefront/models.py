@@ -356,15 +356,6 @@ class ProductPicture(models.Model):
             found = wanted or sorted(below)[-1:]
         return ", ".join(f"{media_url(name)} {width}w" for width, name in sorted(found))
 
-    @property
-    def srcset_webp(self) -> str:
-        return self.srcset("WEBP")
-
-    @property
-    def srcset_fallback(self) -> str:
-        """The fallback renditions plus the original at its own width (the largest fallback)."""
-        return self.srcset("FALLBACK")
-
     def size_for(self, width: int) -> tuple[int, int]:
         """The width and height attributes for a picture shown `width` pixels wide (its ratio kept)."""
         if not self.width or not self.height:

@@ -90,8 +90,8 @@ def test_the_job_records_renditions_and_size_on_the_row():
     picture.refresh_from_db()
     assert (picture.width, picture.height) == (640, 480)
     assert len(picture.renditions) == 7
-    assert "320w" in picture.srcset_webp
-    assert picture.srcset_fallback.endswith(f"{picture.image.url} 640w")
+    assert "320w" in picture.srcset("WEBP")
+    assert picture.srcset("FALLBACK").endswith(f"{picture.image.url} 640w")
 
 
 def test_the_job_is_enqueued_once_the_save_commits(django_capture_on_commit_callbacks):
@@ -113,7 +113,7 @@ def test_an_svg_picture_is_shown_as_it_is():
         make_product(), content=b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>', name="products/a.svg"
     )
     assert picture_renditions_make(picture) == []
-    assert picture.srcset_webp == ""
+    assert picture.srcset("WEBP") == ""
 
 
 def test_make_thumbnails_makes_the_missing_renditions_once_per_file():
