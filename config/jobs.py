@@ -32,6 +32,12 @@ RETRY_DELAYS = (
 # The longest one attempt may talk to a mail server, however it trickles its answers.
 SEND_DEADLINE_SECONDS = 60
 
+# What a shopper is waiting for right now (a password reset, a sign-in link) goes to its own queue,
+# with its own worker, and ahead of the rest on a worker that takes every queue:
+# `@task(queue_name=URGENT_QUEUE, priority=URGENT_PRIORITY)`.
+URGENT_QUEUE = "urgent"
+URGENT_PRIORITY = 50
+
 
 class DeadlineError(Exception):
     """The server kept the job talking for longer than the deadline. Not an OSError, which smtplib

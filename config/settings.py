@@ -343,7 +343,11 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Every email and anything else a shopper need not wait for is a Django task on a queue in the shop's
 # own database (django-tasks-db), run by `manage.py db_worker` beside the web server: `make run` and
 # `make serve` start it; on several hosts, one or more workers share the PostgreSQL queue.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Two queues: "urgent" for what a shopper is waiting for right now (a password reset, a sign-in
+# link), "default" for the rest (order confirmations, picture renditions). Urgent jobs also carry a
+# higher priority, and the Procfiles run a worker of their own for them, so no backlog of
+# confirmations can hold them up (config/jobs.py, docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "urgent"]}}
 
 # --- Email ---------------------------------------------------------------------------------
 # Development prints every email (password resets, order confirmations) to the console;
