@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -21,12 +21,14 @@ from storefront.money import format_money
 
 from .forms import CheckoutForm
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS, country_name
-from .models import Order
+from .models import Order, new_access_key
 from .services import MESSAGES, OrderError, order_cancel_by_customer, order_place, order_totals
 
 INVALID = 422
 # References of the orders placed or opened through their link in this browser session.
 SESSION_ORDERS_KEY = "orders"
+# What a key sent for an unknown reference is compared with: like an order's, and no order's.
+UNKNOWN_ORDER_KEY = new_access_key()
 JUST_PLACED_KEY = "order_just_placed"
 ORDERS_PER_PAGE = 10
 
@@ -137,31 +139,32 @@ def _remember(request: HttpRequest, order: Order) -> None:
         request.session[SESSION_ORDERS_KEY] = [*known[-19:], order.reference]
 
 
-def _viewable_order(request: HttpRequest, reference: str) -> Order:
-    order = get_object_or_404(Order.objects.prefetch_related("lines", "status_changes"), reference=reference)
-    if not _may_view(request, order):
+def _viewable_order(request: HttpRequest, reference: str, *, key: str | None = None) -> Order:
+    """The order if this visitor may see it, else 404. A `key` that is the order's (its link) opens it
+    in this session; a wrong key opens nothing, but does not hide the order from whoever may see it.
+
+    An unknown reference costs what one the visitor may not see costs — one query, the key compared
+    with a key of the same length, the same look at the user and the session — so neither the answer
+    nor the time it takes tells a stranger which references exist."""
+    found = Order.objects.filter(reference=reference).first()
+    order = found or Order(reference=reference, access_key=UNKNOWN_ORDER_KEY)
+    if key is not None and secrets.compare_digest(key.encode(), order.access_key.encode()) and found is not None:
+        _remember(request, order)
+    if not _may_view(request, order) or found is None:
         raise Http404("No such order.")  # the same answer as an unknown reference: no probing
     return order
-
-
-def _open_private_link(request: HttpRequest, reference: str, key: str) -> HttpResponse:
-    """The order's link from the email: its key is exchanged for access in this session, then the
-    browser moves to the bare order URL, so the key is in the address bar, history and logs once.
-    A wrong key opens nothing, but does not hide the order from whoever may see it anyway."""
-    order = Order.objects.filter(reference=reference).first()
-    if order is not None and secrets.compare_digest(key.encode(), order.access_key.encode()):
-        _remember(request, order)
-    if order is None or not _may_view(request, order):
-        raise Http404("No such order.")  # the same answer as an unknown reference: no probing
-    return HttpResponseRedirect(order.get_absolute_url(), status=303)
 
 
 @never_cache
 @require_safe
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if "key" in request.GET:
-        return _open_private_link(request, reference, request.GET["key"])
+        # The key is exchanged for access in this session, then the browser moves to the bare order
+        # URL, so the key is in the address bar, history and logs once.
+        order = _viewable_order(request, reference, key=request.GET["key"])
+        return HttpResponseRedirect(order.get_absolute_url(), status=303)
     order = _viewable_order(request, reference)
+    prefetch_related_objects([order], "lines", "status_changes")
     _remember(request, order)
     just_placed = request.session.get(JUST_PLACED_KEY) == order.reference
     if just_placed:

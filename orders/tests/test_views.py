@@ -1,4 +1,5 @@
 import re
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from storefront.tests.factories import make_product, set_stock
 from ..models import Order
 from ..services import order_change_status
 from .factories import cart_with, checkout_data, make_order
+from .test_jobs import statements
 
 pytestmark = pytest.mark.django_db
 
@@ -583,6 +585,44 @@ def test_an_unknown_reference_is_not_found(client):
     for malformed in ("zzzzzzz0", "NOSUCH00", "%00", "ABC", "ABCDEFGH1"):
         assert staff.get(f"/orders/{malformed}/").status_code == 404
         assert staff.post(f"/orders/{malformed}/cancel/").status_code == 404
+
+
+@pytest.mark.parametrize("key", [None, "", "wrong", "another order's"])
+@pytest.mark.parametrize("visitor", ["without a session", "with a cart", "another customer"])
+def test_a_stranger_costs_the_shop_the_same_for_an_existing_and_an_unknown_reference(client, monkeypatch, visitor, key):
+    """Nothing tells a stranger which references exist, not even the work done to refuse one: the
+    same statements in the same order, the same key comparison and the same answer."""
+    order, other = make_order(customer=make_user("ann")), make_order()
+    if visitor == "with a cart":
+        give_cart(client, (make_product(), 1))
+    elif visitor == "another customer":
+        signed_in(client, make_user("bob"))
+    if key == "another order's":
+        key = other.access_key
+    compared = []  # the lengths compared with the key sent (sessions are checked the same way: not those)
+    real_compare = secrets.compare_digest
+
+    def compare(a, b):
+        if key is not None and a == key.encode():
+            compared.append((len(a), len(b)))
+        return real_compare(a, b)
+
+    monkeypatch.setattr(secrets, "compare_digest", compare)
+    answers, work, comparisons = [], [], []
+    for reference in (order.reference, "ZZZZZZZ0"):
+        compared.clear()
+        url = reverse("orders:order_detail", args=[reference]) + ("" if key is None else f"?key={key}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        # The page as a stranger reads it, less what differs on every answer (CSP nonce, CSRF token).
+        page = re.sub(r'nonce="[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+        answers.append((response.status_code, response.get("Vary"), page.replace(reference, "?")))
+        work.append(statements(queries))
+        comparisons.append(list(compared))
+    assert answers[0][0] == 404
+    assert answers[0] == answers[1]
+    assert work[0] == work[1]
+    assert comparisons[0] == comparisons[1] == ([] if key is None else [(len(key), len(order.access_key))])
 
 
 # --- Order history -------------------------------------------------------------------------------
