@@ -348,6 +348,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # higher priority, and the Procfiles run a worker of their own for them, so no backlog of
 # confirmations can hold them up (config/jobs.py, docs/deploy.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "urgent"]}}
+# Every worker (`manage.py queue_worker`) says it is alive this often; a job whose worker has been
+# quiet for three beats is put back on the queue by another (orders/workers.py).
+QUEUE_HEARTBEAT_SECONDS = float(os.environ.get("QUEUE_HEARTBEAT_SECONDS", "") or "10")
 
 # --- Email ---------------------------------------------------------------------------------
 # Development prints every email (password resets, order confirmations) to the console;

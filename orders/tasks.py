@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
-from config.jobs import attempt_to_send
+from config.jobs import URGENT_PRIORITY, URGENT_QUEUE, attempt_to_send
 
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order
@@ -77,7 +77,7 @@ class PasswordResetEmails(PasswordResetForm):
         EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
 
 
-@task
+@task(queue_name=URGENT_QUEUE, priority=URGENT_PRIORITY)  # the shopper is waiting for it
 def password_reset_send(*, email: str, domain: str, use_https: bool, language: str = "en", attempt: int = 1) -> None:
     """Email a reset link to every active account with this address (usually one, often none), in the
     language of the page the reset was asked for on (its link leads to that language's page too)."""

@@ -107,7 +107,8 @@ def test_make_starts_the_worker_beside_the_web_server_and_ctrl_c_stops_both(tmp_
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{base}/products/"), "the shop answering", log)
         started = descendants(make.pid)
-        assert any("db_worker" in args for args in started.values()), started
+        assert any("queue_worker --queue-name *" in args for args in started.values()), started
+        assert any("queue_worker --queue-name urgent" in args for args in started.values()), started
         assert any(("gunicorn" if target == "serve" else "runserver") in args for args in started.values())
 
         reference = place_an_order(base)

@@ -35,8 +35,9 @@ from cart.tests.factories import make_user
 from config import jobs
 from storefront.tests.factories import make_product
 
-from ..models import Order
+from ..models import Order, QueueWorker
 from ..tasks import order_confirmation_send, password_reset_send
+from ..workers import Heartbeat, queue_worker_alive, stalled_jobs_requeue
 from .factories import cart_with, checkout_data, make_order
 
 pytestmark = pytest.mark.django_db
@@ -166,15 +167,15 @@ def test_a_silent_mail_server_holds_up_neither_checkout_nor_reset_and_the_emails
         assert silent.connections == 0
         assert jobs_by_status() == [("order_confirmation_send", READY, 1), ("password_reset_send", READY, 1)]
 
-        # The worker tries, the server stays silent past the timeout: both attempts fail and are
-        # scheduled again, a minute later.
+        # The worker tries (the reset first: it is urgent), the server stays silent past the timeout:
+        # both attempts fail and are scheduled again, a minute later.
         run_jobs()
         assert silent.connections == 2
         assert jobs_by_status() == [
             ("order_confirmation_send", FAILED, 1),
             ("password_reset_send", FAILED, 1),
-            ("order_confirmation_send", READY, 2),
             ("password_reset_send", READY, 2),
+            ("order_confirmation_send", READY, 2),
         ]
         retry = DBTaskResult.objects.filter(status=READY).first()
         assert timedelta(seconds=50) < retry.run_after - timezone.now() <= jobs.RETRY_DELAYS[0]
@@ -328,20 +329,95 @@ def test_the_confirmation_job_can_be_run_again_by_hand(run_jobs):
 # --- A worker that stopped in the middle of a job ----------------------------------------------
 
 
-def test_a_job_left_running_by_a_worker_that_stopped_goes_back_on_the_queue(run_jobs):
+def claimed_by(worker_id: str, job_id) -> None:
+    """The job Running in `worker_id`'s hands, as a worker that claimed it leaves it."""
+    DBTaskResult.objects.get(pk=job_id).claim(worker_id)
+
+
+def test_a_job_whose_worker_went_quiet_goes_back_on_the_queue_at_another_workers_beat(run_jobs, settings):
+    settings.QUEUE_HEARTBEAT_SECONDS = 10
     order = make_order()
-    stalled = DBTaskResult.objects.get()
-    stalled.claim("a-worker-that-was-killed")  # Running, as a killed worker leaves it
-    DBTaskResult.objects.filter(pk=stalled.pk).update(started_at=timezone.now() - timedelta(minutes=6))
-    fresh = order_confirmation_send.enqueue(order_id=order.pk, site_url="https://shop.example/")
-    DBTaskResult.objects.filter(pk=fresh.id).update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    killed = DBTaskResult.objects.get()
+    queue_worker_alive(worker_id="killed", now=timezone.now() - timedelta(seconds=31))
+    claimed_by("killed", killed.pk)
+    busy = order_confirmation_send.enqueue(order_id=order.pk, site_url="https://shop.example/")
+    queue_worker_alive(worker_id="busy", now=timezone.now() - timedelta(seconds=29))
+    claimed_by("busy", busy.id)
+
+    Heartbeat("alive").beat()  # what every live worker does every QUEUE_HEARTBEAT_SECONDS
+
+    assert DBTaskResult.objects.get(pk=killed.pk).status == READY  # quiet for more than three beats
+    assert DBTaskResult.objects.get(pk=busy.id).status == TaskResultStatus.RUNNING  # seen within three
+    assert set(QueueWorker.objects.values_list("worker_id", flat=True)) == {"killed", "busy", "alive"}
+    run_jobs()
+    assert DBTaskResult.objects.get(pk=killed.pk).status == SUCCESSFUL
+    assert len(mail.outbox) == 1
+
+
+def test_a_job_of_a_worker_that_signed_off_or_never_beat_goes_back_on_the_queue(run_jobs):
+    make_order()
+    job = DBTaskResult.objects.get()
+    heartbeat = Heartbeat("stopping")
+    heartbeat.start()
+    claimed_by("stopping", job.pk)
+    heartbeat.stop()  # a worker forced to stop in the middle of a job signs off without finishing it
+
+    assert not QueueWorker.objects.filter(worker_id="stopping").exists()
+    assert stalled_jobs_requeue() == 1
+    assert DBTaskResult.objects.get(pk=job.pk).status == READY
+
+
+def test_a_job_that_finishes_meanwhile_keeps_its_outcome(run_jobs):
+    make_order()
+    run_jobs()
+    DBTaskResult.objects.update(worker_ids=["gone"])
+    assert stalled_jobs_requeue() == 0
+    assert DBTaskResult.objects.get().status == SUCCESSFUL
+
+
+def test_workers_gone_for_a_day_are_forgotten():
+    queue_worker_alive(worker_id="old", now=timezone.now() - timedelta(days=2))
+    queue_worker_alive(worker_id="recent")
+    stalled_jobs_requeue()
+    assert list(QueueWorker.objects.values_list("worker_id", flat=True)) == ["recent"]
+
+
+def test_requeue_stalled_jobs_does_at_once_what_every_beat_does(run_jobs):
+    make_order()
+    job = DBTaskResult.objects.get()
+    claimed_by("a-worker-that-was-killed", job.pk)  # it never beat: no worker of that name is alive
 
     out = StringIO()
     call_command("requeue_stalled_jobs", stdout=out)
 
     assert out.getvalue().strip() == "Put 1 stalled job back on the queue."
-    assert DBTaskResult.objects.get(pk=stalled.pk).status == READY
-    assert DBTaskResult.objects.get(pk=fresh.id).status == TaskResultStatus.RUNNING  # another worker's, still young
     run_jobs()
-    assert DBTaskResult.objects.get(pk=stalled.pk).status == SUCCESSFUL
+    assert DBTaskResult.objects.get(pk=job.pk).status == SUCCESSFUL
     assert len(mail.outbox) == 1
+
+
+# --- What a shopper waits for is not held up by a backlog ---------------------------------------
+
+
+def test_a_reset_goes_to_the_urgent_queue_which_a_backlog_of_confirmations_cannot_hold_up(client, run_jobs):
+    orders = [make_order() for _ in range(5)]
+    make_user("ann", email="ann@example.com")
+    client.post(RESET_URL, {"email": "ann@example.com"})
+    reset = DBTaskResult.objects.get(task_path__endswith="password_reset_send")
+    assert (reset.queue_name, reset.priority) == (jobs.URGENT_QUEUE, jobs.URGENT_PRIORITY)
+
+    # The urgent queue's own worker runs the reset and nothing else.
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, queue_name=jobs.URGENT_QUEUE, verbosity=0)
+    assert [message.to for message in mail.outbox] == [["ann@example.com"]]
+    assert DBTaskResult.objects.filter(status=READY).count() == len(orders)
+
+
+def test_a_worker_of_every_queue_takes_the_reset_before_the_backlog(client):
+    for _ in range(5):
+        make_order()
+    make_user("ann", email="ann@example.com")
+    client.post(RESET_URL, {"email": "ann@example.com"})
+
+    call_command("db_worker", batch=True, max_tasks=1, reload=False, startup_delay=False, queue_name="*", verbosity=0)
+
+    assert [message.to for message in mail.outbox] == [["ann@example.com"]]
