@@ -32,10 +32,12 @@ print(order.reference)
 """
 
 
+JOBS = "from django_tasks_db.models import DBTaskResult; print(sorted(DBTaskResult.objects.values_list('status', flat=True)))"
+
+
 def jobs(shop: Shop) -> str:
-    return shop.manage(
-        "shell", "-v0", "-c", "from django_tasks_db.models import DBTaskResult as J; print(sorted(J.objects.values_list('status', flat=True)))"
-    ).strip()
+    """The statuses of every job in the queue, as the shop's database holds them."""
+    return shop.manage("shell", "-v0", "-c", JOBS).strip()
 
 
 def start_worker(shop: Shop, name: str, smtp_port: int) -> tuple[subprocess.Popen, Path]:
@@ -107,7 +109,8 @@ def test_a_worker_starting_while_sqlite_is_locked_says_so_and_starts_once_it_is_
         wait_until(lambda: "Starting worker" in log.read_text(), "the worker's start", log)
         text = log.read_text()
         assert "The database answers again: the worker starts." in text
-        assert "E180" not in text and "SystemCheckError" not in text
+        assert "E180" not in text
+        assert "SystemCheckError" not in text
     finally:
         holder.close()
         stop(worker)
