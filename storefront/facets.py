@@ -17,6 +17,7 @@ with the number of products it would give together with the other active filters
 """
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.text import slugify
 
 from .models import OptionValue, Product, ProductQuerySet, Variant
+
+logger = logging.getLogger(__name__)
 
 MAX_FACET_VALUES = 20  # more values for one parameter is refused (400)
 MAX_FACET_VALUE_LENGTH = 50
@@ -86,10 +89,14 @@ def catalog_version() -> str:
     path = settings.CATALOG_VERSION_FILE
     if path is not None:
         try:
-            return path.read_text() or "unversioned"
-        except FileNotFoundError:
-            _version_write(path)
-            return path.read_text() or "unversioned"
+            try:
+                return path.read_text() or "unversioned"
+            except FileNotFoundError:
+                _version_write(path)
+                return path.read_text() or "unversioned"
+        except OSError:  # a full disk: counts are cached under no version (they expire) until it is written
+            logger.exception("The catalog's version could not be read or written at %s", path)
+            return "unversioned"
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
@@ -114,8 +121,12 @@ def _version_bump() -> None:
 
 def catalog_changed() -> None:
     """Call inside every write that changes what the facets count (products, variants, their values,
-    active flags, stock): once it commits, counts and vocabulary are computed afresh, by every worker."""
-    transaction.on_commit(_version_bump)
+    active flags, stock): once it commits, counts and vocabulary are computed afresh, by every worker.
+
+    Robust: the write that changed the catalog has committed (an order is placed), so a version that
+    cannot be written (a full disk, Redis down) is logged and the counts are stale until they expire
+    (FACET_CACHE_SECONDS) rather than the shopper being told that their order failed."""
+    transaction.on_commit(_version_bump, robust=True)
 
 
 def _cached(name: str, key: str, compute: Any) -> Any:

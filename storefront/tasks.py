@@ -17,5 +17,6 @@ def picture_renditions_make_job(*, picture_id: int) -> None:
 
 
 def picture_renditions_enqueue(picture: ProductPicture) -> None:
-    """Queue the picture's renditions once the transaction that saved it commits."""
-    transaction.on_commit(lambda: picture_renditions_make_job.enqueue(picture_id=picture.pk))
+    """Queue the picture's renditions once the transaction that saved it commits. Should that fail, the
+    picture is saved all the same (shown at its original size) and `make_thumbnails` makes them."""
+    transaction.on_commit(lambda: picture_renditions_make_job.enqueue(picture_id=picture.pk), robust=True)
