@@ -107,8 +107,12 @@ def catalog_version() -> str:
 def _version_write(path: Path) -> None:
     """A new version in the file, whole or not at all (written aside, then renamed over it)."""
     aside = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
-    aside.write_text(uuid.uuid4().hex)
-    aside.replace(path)
+    try:
+        aside.write_text(uuid.uuid4().hex)
+        aside.replace(path)
+    except OSError:
+        aside.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 def _version_bump() -> None:
