@@ -244,13 +244,16 @@ else:
 # Where the catalog's version lives (storefront/facets.py): the facets' counts are cached under it.
 # A per-process cache cannot carry it from the worker that changed the catalog to the others, so
 # without Redis, on a SQLite file (one machine), it is a small file beside the database.
-CATALOG_VERSION_FILE = (
-    Path(f"{DATABASES['default']['NAME']}.catalog-version")
-    if not REDIS_URL
+# CATALOG_VERSION_FILE names another place for it (a folder every web process can write to).
+CATALOG_VERSION_FILE: Path | None = None
+if (
+    not REDIS_URL
     and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     and str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
-    else None
-)
+):
+    CATALOG_VERSION_FILE = Path(
+        os.environ.get("CATALOG_VERSION_FILE", "").strip() or f"{DATABASES['default']['NAME']}.catalog-version"
+    )
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a cart and a sign-in last a month
 
