@@ -6,10 +6,17 @@ malformed request, 400). Whatever the place, the error reaches Django's 400 or 5
 database error in its chain, and the shopper gets a 503 with Retry-After that says nothing was lost:
 a page of its own that touches neither the database nor the session, or for htmx a message the page
 shows in place (#service-status, in every page's header).
+
+An outage of Redis costs no answer at all (every cache call is a miss); it is logged once a minute
+per process, by the filter at the end (OncePerInterval, in settings.LOGGING).
 """
 
 import logging
 import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -67,3 +74,31 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if database_unavailable(sys.exc_info()[1]):
         return unavailable(request)
     return defaults.server_error(request)
+
+
+class OncePerInterval(logging.Filter):
+    """One record of each kind (its logger and message) per interval, the rest held back and counted:
+    the next one let through says how many. For what fails on every call while a service is down:
+    django-redis logs every cache call Redis failed, with a traceback (thousands in a 15 s outage).
+    Per process, as logging is: each web worker says it once per interval."""
+
+    def __init__(self, seconds: float = 60, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.clock = clock
+        self._quiet_until: dict[tuple[str, object], float] = {}
+        self._held: Counter[tuple[str, object]] = Counter()
+        self._lock = threading.Lock()  # gunicorn's threaded workers log from several threads
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = (record.name, record.msg)
+        now = self.clock()
+        with self._lock:
+            if now < self._quiet_until.get(kind, now):
+                self._held[kind] += 1
+                return False
+            self._quiet_until[kind] = now + self.seconds
+            held = self._held.pop(kind, 0)
+        if held:
+            record.msg, record.args = f"{record.getMessage()} ({held} more since the last one, not logged)", ()
+        return True

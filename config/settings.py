@@ -332,9 +332,15 @@ STORE_BANK_BIC = os.environ.get("STORE_BANK_BIC", "") or "COBADEFFXXX"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"once_a_minute": {"()": "config.errors.OncePerInterval", "seconds": 60}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # While Redis is down every cache call fails and django-redis logs each with its traceback:
+        # once a minute per process is enough to say so, with a count of the rest.
+        "django_redis.cache": {"filters": ["once_a_minute"]},
+    },
 }
 
 LOGIN_URL = "login"
