@@ -164,7 +164,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
         order = _viewable_order(request, reference, key=request.GET["key"])
         return HttpResponseRedirect(order.get_absolute_url(), status=303)
     order = _viewable_order(request, reference)
-    prefetch_related_objects([order], "lines", "status_changes")
+    prefetch_related_objects([order], "lines")
     _remember(request, order)
     just_placed = request.session.get(JUST_PLACED_KEY) == order.reference
     if just_placed:
