@@ -22,7 +22,7 @@ from .models import (
     StockMovement,
     Variant,
 )
-from .pictures import image_size
+from .pictures import picture_upload_clean
 from .services import (
     StockChange,
     StockError,
@@ -152,8 +152,9 @@ class ProductAdminForm(ProductStockForm):
 
 
 class PictureForm(forms.ModelForm[ProductPicture]):
-    """A picture row: the upload must be a picture (JPEG, PNG, WebP or SVG, at most MAX_IMAGE_SIZE);
-    its size is read here, its renditions are made by the job once the product is saved."""
+    """A picture row: the upload must be a picture (JPEG, PNG or WebP named as what it is, or an SVG,
+    stored drawn as a PNG; at most MAX_IMAGE_SIZE and pictures.MAX_PIXELS); its size is read here, its
+    renditions are made by the job once the product is saved."""
 
     class Meta:
         model = ProductPicture
@@ -162,7 +163,7 @@ class PictureForm(forms.ModelForm[ProductPicture]):
     def clean_image(self) -> Any:
         image = self.cleaned_data.get("image")
         if image is not None and "image" in self.changed_data:
-            self.instance.width, self.instance.height = image_size(image)
+            image, (self.instance.width, self.instance.height) = picture_upload_clean(image)
             self.instance.renditions = []  # the old ones belong to the old file; the job makes new ones
         return image
 

@@ -1,11 +1,14 @@
 """Product pictures: the model, the renditions (real Pillow output), the job, make_thumbnails, the
 gallery on the product page (page and fragment), the cards and the cart lines, the admin's upload
-check."""
+check (hostile files among them)."""
 
+import struct
+import zlib
 from decimal import Decimal
 from io import BytesIO, StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django_tasks_db.models import DBTaskResult
-from PIL import Image
+from PIL import EpsImagePlugin, Image
 
 from storefront.admin import PictureForm
 from storefront.models import OptionValue, ProductPicture, pictures_for_variant
-from storefront.pictures import image_size, picture_renditions_make, renditions_make
+from storefront.pictures import picture_renditions_make, renditions_make
 from storefront.tasks import picture_renditions_enqueue, picture_renditions_make_job
 
 from .factories import make_category, make_option_value, make_product, make_variant
@@ -34,6 +37,20 @@ def png(width: int = 640, height: int = 480, *, alpha: int = 255, format_: str =
     colour = (30, 60, 200, alpha) if mode == "RGBA" else (30, 60, 200)
     Image.new(mode, (width, height), colour).save(buffer, format=format_)
     return buffer.getvalue()
+
+
+def big_png(width: int, height: int) -> bytes:
+    """A black PNG of width by height pixels that is tiny on disk (its rows of zeros compress a
+    thousandfold): at 20000 by 20000 a decompression bomb of a few dozen kilobytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = bytes(1 + (width + 7) // 8)  # the filter byte, then one bit per pixel
+    compressor = zlib.compressobj(9)
+    rows = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
 def stored(content: bytes, name: str = "products/photo.png") -> str:
@@ -108,7 +125,7 @@ def test_the_job_for_a_picture_deleted_meanwhile_does_nothing():
     picture_renditions_make_job.call(picture_id=12345)
 
 
-def test_an_svg_picture_is_shown_as_it_is():
+def test_an_svg_picture_stored_before_uploads_were_drawn_is_shown_as_it_is():
     picture = make_picture(
         make_product(), content=b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>', name="products/a.svg"
     )
@@ -169,9 +186,112 @@ def test_an_uploaded_picture_records_its_size():
     assert form.is_valid(), form.errors
     picture = form.save()
     assert (picture.width, picture.height) == (300, 200)
-    assert image_size(
-        SimpleUploadedFile("a.svg", b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 48"/>')
-    ) == (64, 48)
+
+
+def upload_errors(content: bytes, name: str):
+    form = PictureForm(
+        data={"alt_text": "Upload", "position": 0},
+        files=MultiValueDict({"image": [SimpleUploadedFile(name, content)]}),
+        instance=ProductPicture(product=make_product()),
+    )
+    assert not form.is_valid()
+    return form.errors["image"]
+
+
+def in_format(format_: str) -> bytes:
+    if format_ == "EPS":
+        return b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\n%%EndComments\n0 0 moveto 8 8 lineto stroke\n%%EOF\n"
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format=format_)
+    return buffer.getvalue()
+
+
+TOO_LARGE = "This picture has more than 40 million pixels: scale it down and upload it again."
+
+
+def test_a_decompression_bomb_is_refused_from_its_header():
+    bomb = big_png(20_000, 20_000)
+    assert len(bomb) < 100_000
+    assert upload_errors(bomb, "bomb.png") == [TOO_LARGE]
+
+
+def test_a_picture_over_the_pixel_limit_is_refused():
+    assert upload_errors(big_png(8000, 6000), "large.png") == [TOO_LARGE]
+
+
+@pytest.mark.parametrize("format_", ["TIFF", "BMP", "GIF", "EPS"])
+@pytest.mark.parametrize("name", ["photo.jpg", "photo.png"])
+def test_other_formats_under_a_picture_name_are_refused_and_pillow_never_tries_eps(monkeypatch, format_, name):
+    def never(*args, **kwargs):
+        pytest.fail("Pillow was asked to read an EPS file")
+
+    monkeypatch.setattr(EpsImagePlugin.EpsImageFile, "_open", never)
+    assert upload_errors(in_format(format_), name) == ["This file is not a picture (JPEG, PNG, WebP or SVG)."]
+
+
+def test_a_picture_whose_name_says_another_format_is_refused():
+    assert upload_errors(png(), "photo.jpg") == ["This file is a PNG picture, but its name ends in .jpg: name it .png."]
+    assert upload_errors(in_format("JPEG"), "photo.webp") == [
+        "This file is a JPEG picture, but its name ends in .webp: name it .jpg."
+    ]
+
+
+HOSTILE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     viewBox="0 0 64 48" onload="alert(document.cookie)">
+  <script>alert(document.domain)</script>
+  <rect width="64" height="48" fill="#1e3cc8"/>
+  <foreignObject width="64" height="48"><body xmlns="http://www.w3.org/1999/xhtml">
+    <iframe src="javascript:alert(1)"></iframe></body></foreignObject>
+  <image href="{secret}" width="64" height="48"/>
+  <image xlink:href="https://tracker.example/pixel.png" width="64" height="48"/>
+  <a href="javascript:alert(1)"><circle cx="32" cy="24" r="8" fill="#ffffff"/></a>
+</svg>"""
+
+
+def test_an_svg_is_stored_as_a_png_without_its_scripts_and_references(tmp_path):
+    secret = tmp_path / "secret.png"  # a file on the server the drawing must not read
+    Image.new("RGB", (64, 48), (0, 255, 0)).save(secret)
+    form = PictureForm(
+        data={"alt_text": "Logo", "position": 0},
+        files=MultiValueDict({"image": [SimpleUploadedFile("logo.svg", HOSTILE_SVG.format(secret=secret).encode())]}),
+        instance=ProductPicture(product=make_product()),
+    )
+    assert form.is_valid(), form.errors
+    picture = form.save()
+    assert picture.image.name.endswith(".png")
+    assert picture.is_raster
+    assert (picture.width, picture.height) == (1280, 960)
+    content = picture.image.read()
+    assert b"<script" not in content
+    assert b"alert" not in content
+    drawn = Image.open(BytesIO(content))
+    assert drawn.format == "PNG"
+    assert drawn.size == (1280, 960)
+    colours = {colour for _, colour in drawn.convert("RGB").getcolors(maxcolors=1_000_000)}
+    assert (30, 60, 200) in colours  # the rectangle, drawn
+    assert (0, 255, 0) not in colours  # the server's file, not read
+
+
+def test_an_svg_with_a_document_type_is_refused():
+    laughs = b"""<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>&b;</text></svg>"""
+    assert upload_errors(laughs, "laughs.svg") == ["This file is not a picture (JPEG, PNG, WebP or SVG)."]
+
+
+def test_the_job_refuses_a_stored_picture_over_the_pixel_limit():
+    with pytest.raises(ValidationError, match="more than 40 million pixels"):
+        renditions_make(stored(big_png(8000, 6000), "products/large.png"))
+
+
+def test_renditions_follow_the_cameras_orientation():
+    buffer = BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the camera on its side: shown turned a quarter clockwise
+    Image.new("RGB", (400, 200), (30, 60, 200)).save(buffer, format="JPEG", exif=exif)
+    renditions, size = renditions_make(stored(buffer.getvalue(), "products/turned.jpg"))
+    assert size == (200, 400)
+    assert {(r["width"], r["height"]) for r in renditions} == {(160, 320), (80, 160)}
 
 
 # --- Pages ---------------------------------------------------------------------------------------
