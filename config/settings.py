@@ -168,8 +168,9 @@ if env_bool("DJANGO_PROXY_SSL_HEADER", False):
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Before the password is checked, for every sign-in form (the shop's and the admin's): an account
-    # under attack is slowed down for browsers it never signed in on (docs/accounts.md).
-    "orders.accounts.SlowDownBackend",
+    # under attack is slowed down, and an address limited in its failures across accounts, for
+    # browsers the account never signed in on (docs/accounts.md).
+    "orders.accounts.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "") or "5")
@@ -186,6 +187,13 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "") or "0
 # signed in on must wait this many seconds after the last failure before trying it again.
 SIGN_IN_SLOWDOWN_AFTER = int(os.environ.get("SIGN_IN_SLOWDOWN_AFTER", "") or "10")
 SIGN_IN_SLOWDOWN_SECONDS = int(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "") or "10")
+# Failed sign-ins per address (an IPv6 /64) and hour, whatever the accounts: room for an office or a
+# mobile network behind one address, too few for spraying common passwords over many accounts.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ADDRESS_FAILURE_LIMIT", "") or "50")
+# One-time sign-in links by email: how long one works; how many per address and per email address and hour.
+SIGN_IN_LINK_MINUTES = int(os.environ.get("SIGN_IN_LINK_MINUTES", "") or "15")
+SIGN_IN_LINK_RATE_LIMIT = int(os.environ.get("SIGN_IN_LINK_RATE_LIMIT", "") or "10")
+SIGN_IN_LINK_ACCOUNT_RATE_LIMIT = int(os.environ.get("SIGN_IN_LINK_ACCOUNT_RATE_LIMIT", "") or "3")
 # Accounts created per IP address and hour (and, more loosely, sign-up forms sent); password reset
 # links per IP address and hour, and per email address and hour. Counted in the database, so every process and host shares them.
 SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "") or "10")

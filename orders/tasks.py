@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from config.jobs import URGENT_PRIORITY, URGENT_QUEUE, attempt_to_send
 
+from .account_emails import sign_in_links_send
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order
 
@@ -93,6 +94,27 @@ def password_reset_send(*, email: str, domain: str, use_https: bool, language: s
         password_reset_send,
         send,
         what="Password reset email",
+        attempt=attempt,
+        email=email,
+        domain=domain,
+        use_https=use_https,
+        language=language,
+    )
+
+
+@task(queue_name=URGENT_QUEUE, priority=URGENT_PRIORITY)
+def sign_in_link_send(*, email: str, domain: str, use_https: bool, language: str = "en", attempt: int = 1) -> None:
+    """Email a one-time sign-in link to every account a password reset would go to (usually one, often
+    none), in the language of the page it was asked for on."""
+
+    def send() -> None:
+        with translation.override(language):
+            sign_in_links_send(email=email, domain=domain, use_https=use_https)
+
+    attempt_to_send(
+        sign_in_link_send,
+        send,
+        what="Sign-in link email",
         attempt=attempt,
         email=email,
         domain=domain,

@@ -2,17 +2,24 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django import forms
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from cart.models import Cart
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_cart, make_line, make_user
+from orders.account_emails import sign_in_link_tokens
+from orders.models import RateLimitHit
 from storefront.tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +28,7 @@ User = get_user_model()
 
 SIGNUP_URL = reverse("signup")
 LOGIN_URL = reverse("login")
+LINK_URL = reverse("sign_in_link")
 HOME_URL = reverse("storefront:product_list")  # settings.LOGIN_REDIRECT_URL and LOGOUT_REDIRECT_URL
 NEW_PASSWORD = "plum-tree-orbit-47"
 
@@ -185,6 +193,200 @@ def test_logout_is_post_only(client):
     assert response.status_code == 302
     assert response["Location"] == HOME_URL
     assert signed_in_user_id(client) is None
+
+
+# --- Sign-in failures per address, across accounts -------------------------------------------------
+
+
+def sign_in(browser: Client, username: str, password: str, *, address: str = "10.8.0.1"):
+    return browser.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_one_address_spraying_passwords_over_many_accounts_is_refused_after_the_limit(settings):
+    """Issue 20, item 5: one password on each of 60 accounts got 60 answers of 200 and never a 429, and the
+    fourth password tried signed in to a real account."""
+    limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    for n in range(60):
+        make_user(username=f"user{n}", password="letmein" if n == 7 else f"long-and-unguessable-{n}")
+    attacker = Client()
+    answers = [
+        sign_in(attacker, f"user{n}", guess) for guess in ("123456", "password", "qwerty", "letmein") for n in range(60)
+    ]
+
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [200] * limit + [429] * (240 - limit)
+    refused = answers[-1]
+    assert 3500 <= int(refused["Retry-After"]) <= 3600
+    assert "Too many failed sign-ins came from your network in the last hour" in refused.content.decode()
+    assert "Please try again in 60 minutes." in refused.content.decode()
+    assert signed_in_user_id(attacker) is None
+    assert RateLimitHit.objects.filter(action="sign_in_failure").count() == limit  # refusals are not counted
+
+
+def test_only_failed_sign_ins_count_towards_the_address_limit(settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
+    make_user(username="ann", password="correct-horse-battery")
+    make_user(username="bob", password="battery-staple-horse")
+    browser = Client()
+    assert [sign_in(browser, "bob", "wrong").status_code for _ in range(2)] == [200, 200]
+    assert sign_in(browser, "ann", "correct-horse-battery").status_code == 302  # gives its claim back
+    browser.post(reverse("logout"))
+    assert sign_in(browser, "bob", "wrong").status_code == 200  # the third failure
+    # The limit is reached: not even the right password is checked, and refusals do not count.
+    for _ in range(3):
+        assert sign_in(browser, "bob", "battery-staple-horse").status_code == 429
+    assert RateLimitHit.objects.filter(action="sign_in_failure").count() == 3
+    # An hour after the first failure, one attempt is heard again.
+    first = RateLimitHit.objects.filter(action="sign_in_failure").order_by("at").first()
+    RateLimitHit.objects.filter(pk=first.pk).update(at=timezone.now() - timedelta(hours=1, seconds=1))
+    assert sign_in(browser, "bob", "battery-staple-horse").status_code == 302
+
+
+def test_a_browser_the_account_signed_in_on_is_not_held_up_by_its_network(settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 2
+    make_user(username="ann", password="correct-horse-battery")
+    owner = Client()
+    assert sign_in(owner, "ann", "correct-horse-battery").status_code == 302
+    owner.post(reverse("logout"))
+    for n in range(2):
+        sign_in(Client(), f"someone{n}", "wrong")  # a colleague behind the same address, or a guesser
+    assert sign_in(Client(), "ann", "correct-horse-battery").status_code == 429
+    assert sign_in(owner, "ann", "correct-horse-battery").status_code == 302
+
+
+def test_an_ipv6_network_counts_as_one_address(settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 2
+    for address in ("2001:db8::1", "2001:db8::2"):
+        assert sign_in(Client(), "ann", "wrong", address=address).status_code == 200
+    assert sign_in(Client(), "ann", "wrong", address="2001:db8::ffff:1").status_code == 429
+    assert sign_in(Client(), "ann", "wrong", address="2001:db8:0:1::1").status_code == 200  # another /64
+
+
+# --- Sign-in links by email --------------------------------------------------------------------------
+
+
+def emailed_link(mailoutbox, to: str) -> str:
+    [email] = [message for message in mailoutbox if message.to == [to]]
+    return re.search(r"http://testserver(/accounts/login/link/\S+/)", email.body).group(1)
+
+
+def test_the_owner_of_an_attacked_account_signs_in_from_a_new_device_with_an_emailed_link(
+    settings, mailoutbox, run_jobs
+):
+    settings.SIGN_IN_SLOWDOWN_AFTER = 4
+    make_user(username="ann", email="ann@example.com", password="correct-horse-battery")
+    for n in range(8):  # a guesser on many addresses keeps taking every pause
+        sign_in(Client(), "ann", "wrong", address=f"10.9.0.{n}")
+    owner = Client()
+    refused = sign_in(owner, "ann", "correct-horse-battery", address="10.9.1.1")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "10"
+    assert f'<form method="post" action="{LINK_URL}"' in refused.content.decode()
+    assert "Email me a sign-in link" in refused.content.decode()
+
+    response = owner.post(LINK_URL, {"email": "ANN@example.com"}, REMOTE_ADDR="10.9.1.1")
+    assert (response.status_code, response["Location"]) == (303, reverse("sign_in_link_sent"))
+    assert "we’ve sent it a sign-in link" in owner.get(response["Location"]).content.decode()
+    assert mailoutbox == []  # the email is the worker's job, on the queue of what shoppers wait for
+    [job] = run_jobs()
+    assert (job.task_path, job.queue_name) == ("orders.tasks.sign_in_link_send", "urgent")
+    assert mailoutbox[0].subject == "Your sign-in link for Storefront"
+    assert "The link works once, for 15 minutes." in mailoutbox[0].body
+    link = emailed_link(mailoutbox, "ann@example.com")
+
+    # Opening the link only shows a button (mail scanners open links too); the button signs in.
+    page = owner.get(link)
+    assert page.status_code == 200
+    assert "This link signs you in as ann on this device." in page.content.decode()
+    assert signed_in_user_id(owner) is None
+    response = owner.post(link)
+    assert (response.status_code, response["Location"]) == (303, HOME_URL)
+    assert signed_in_user_id(owner) == str(User.objects.get(username="ann").pk)
+    # This browser is now one ann signed in on: the slow-down no longer holds it up.
+    owner.post(reverse("logout"))
+    assert sign_in(owner, "ann", "correct-horse-battery", address="10.9.1.1").status_code == 302
+
+
+def test_a_sign_in_link_works_once(client, mailoutbox, run_jobs):
+    make_user(username="ann", email="ann@example.com")
+    client.post(LINK_URL, {"email": "ann@example.com"})
+    run_jobs()
+    link = emailed_link(mailoutbox, "ann@example.com")
+    assert client.post(link).status_code == 303
+    client.post(reverse("logout"))
+
+    for answer in (client.get(link), client.post(link)):
+        assert answer.status_code == 400
+        assert "Sign-in link not valid" in answer.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_an_expired_or_broken_sign_in_link_is_a_clear_400_that_offers_a_new_one(client, monkeypatch):
+    ann = make_user(username="ann", email="ann@example.com")
+    ann_uid = urlsafe_base64_encode(force_bytes(ann.pk))
+    token = sign_in_link_tokens.make_token(ann)
+    good = reverse("sign_in_link_confirm", args=[ann_uid, token])
+    broken = [
+        reverse("sign_in_link_confirm", args=[ann_uid, token[:-1] + ("0" if token[-1] != "0" else "1")]),
+        reverse("sign_in_link_confirm", args=[urlsafe_base64_encode(b"999"), token]),
+        reverse("sign_in_link_confirm", args=["!!not-base64!!", token]),
+        reverse("sign_in_link_confirm", args=[urlsafe_base64_encode(b"abc"), token]),
+        reverse("sign_in_link_confirm", args=[urlsafe_base64_encode(b"9" * 40), token]),
+        reverse("sign_in_link_confirm", args=[urlsafe_base64_encode(b"\xff\xfe"), token]),
+        reverse("sign_in_link_confirm", args=[ann_uid, "not-a-token"]),
+    ]
+    for url in broken:
+        for answer in (client.get(url), client.post(url)):
+            html = answer.content.decode()
+            assert answer.status_code == 400, url
+            assert "This sign-in link doesn’t work any more" in html
+            assert f'<form method="post" action="{LINK_URL}"' in html
+    assert client.get(good).status_code == 200
+
+    later = sign_in_link_tokens._now() + timedelta(minutes=16)
+    monkeypatch.setattr(sign_in_link_tokens, "_now", lambda: later)
+    assert client.get(good).status_code == 400
+    assert client.post(good).status_code == 400
+    assert signed_in_user_id(client) is None
+
+
+def test_asking_for_a_sign_in_link_answers_the_same_for_any_address(mailoutbox, run_jobs):
+    make_user(username="ann", email="ann@example.com")
+    known = Client().post(LINK_URL, {"email": "ann@example.com"}, REMOTE_ADDR="10.9.2.1")
+    unknown = Client().post(LINK_URL, {"email": "nobody@example.com"}, REMOTE_ADDR="10.9.2.2")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert len(run_jobs()) == 2  # the same work: one job each
+    assert [email.to for email in mailoutbox] == [["ann@example.com"]]
+
+
+def test_sign_in_link_requests_are_limited_per_address_and_per_email(settings, run_jobs):
+    settings.SIGN_IN_LINK_RATE_LIMIT, settings.SIGN_IN_LINK_ACCOUNT_RATE_LIMIT = 3, 2
+    per_email = [
+        Client().post(LINK_URL, {"email": "ann@example.com"}, REMOTE_ADDR=f"10.9.3.{n}").status_code for n in range(3)
+    ]
+    assert per_email == [303, 303, 429]
+    browser = Client()
+    per_address = [
+        browser.post(LINK_URL, {"email": f"user{n}@example.com"}, REMOTE_ADDR="10.9.4.1").status_code for n in range(4)
+    ]
+    assert per_address == [303, 303, 303, 429]
+    response = browser.post(LINK_URL, {"email": "user9@example.com"}, REMOTE_ADDR="10.9.4.1")
+    assert "Too many sign-in links were asked for" in response.content.decode()
+    assert len(run_jobs()) == 5
+
+
+def test_the_sign_in_link_form_says_what_is_wrong_with_an_address(client):
+    assert client.get(LINK_URL).status_code == 200
+    response = client.post(LINK_URL, {"email": "not-an-address"})
+    assert response.status_code == 422
+    assert 'id="id_email_error">Enter a valid email address.' in response.content.decode()
+
+
+def test_the_sign_in_page_offers_a_sign_in_link(client):
+    html = main_content(client.get(LOGIN_URL).content.decode())
+    assert f'<form method="post" action="{LINK_URL}"' in html
+    assert '<label for="id_email">Email</label>' in html
+    assert "Email me a sign-in link" in html
 
 
 # --- Password change -----------------------------------------------------------------------------
