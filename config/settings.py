@@ -198,6 +198,8 @@ SIGN_IN_LINK_ACCOUNT_RATE_LIMIT = int(os.environ.get("SIGN_IN_LINK_ACCOUNT_RATE_
 # links per IP address and hour, and per email address and hour. Counted in the database, so every process and host shares them.
 SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "") or "10")
 SIGNUP_ATTEMPT_LIMIT = int(os.environ.get("SIGNUP_ATTEMPT_LIMIT", "") or "50")  # forms sent, accounts or not
+# Emails per hour to an account whose address someone else tries to sign up with (docs/accounts.md).
+SIGNUP_NOTICE_RATE_LIMIT = int(os.environ.get("SIGNUP_NOTICE_RATE_LIMIT", "") or "3")
 PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "") or "10")
 PASSWORD_RESET_ACCOUNT_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "") or "3")
 

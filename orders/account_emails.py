@@ -1,8 +1,10 @@
-"""The account emails besides Django's password reset: a one-time sign-in link. Sent by a job
-(orders/tasks.py), in the language of the page it was asked for on, so that its link leads to that
-language's page too. docs/accounts.md explains the flow."""
+"""The account emails besides Django's password reset: a one-time sign-in link, and what a sign-up
+sends to its address (a welcome to a new account, or a notice to the account that already has the
+address). Sent by jobs (orders/tasks.py), in the language of the page they were asked for on, so
+that their links lead to that language's pages too. docs/accounts.md explains the flows."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -56,4 +58,26 @@ def sign_in_links_send(*, email: str, domain: str, use_https: bool) -> None:
             subject=gettext("Your sign-in link for %(store)s") % {"store": settings.STORE_NAME},
             template="registration/sign_in_link_email.txt",
             context={"user": user, "link": site + path, "minutes": settings.SIGN_IN_LINK_MINUTES},
+        )
+
+
+def signup_emails_send(*, email: str, account_created: bool, domain: str, use_https: bool) -> None:
+    """To every active account with this address: a welcome when the sign-up created it, otherwise a
+    notice that someone tried to sign up with an address that already has an account (none was made)."""
+    site = f"{'https' if use_https else 'http'}://{domain}"
+    context = {
+        "login_url": site + reverse("login"),
+        "reset_url": site + reverse("password_reset"),
+        "link_url": site + reverse("sign_in_link"),
+    }
+    if account_created:
+        subject, template = gettext("Welcome to %(store)s"), "registration/signup_welcome_email.txt"
+    else:
+        subject, template = gettext("You already have an account at %(store)s"), "registration/signup_known_email.txt"
+    for user in get_user_model()._default_manager.filter(email__iexact=email, is_active=True):
+        _send(
+            to=user.email,
+            subject=subject % {"store": settings.STORE_NAME},
+            template=template,
+            context={**context, "user": user},
         )

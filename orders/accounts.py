@@ -41,14 +41,14 @@ from config.security import client_ip, safe_next
 
 from .account_emails import sign_in_link_tokens
 from .models import RateLimitHit
-from .tasks import password_reset_send, sign_in_link_send
+from .tasks import password_reset_send, sign_in_link_send, signup_email_send
 
 # A form with errors: a 4xx that htmx is configured to swap (base.html).
 INVALID = 422
 
 MESSAGES = {
-    "email_taken": _("An account with this email already exists."),
-    "welcome": _("Welcome, {username}! Your account is ready and you are signed in."),
+    # The same words whether or not the address already had an account (docs/accounts.md).
+    "signup_done": _("Thank you! We’ve sent an email to the address you entered: please check your inbox."),
     "too_many": _("Too many accounts were created from your network in the last hour. Please try again later."),
     "too_many_attempts": _(
         "Too many attempts to create an account came from your network in the last hour. Please try again later."
@@ -254,7 +254,9 @@ def lockout_response(request: HttpRequest, response: HttpResponse | None, creden
 
 
 class SignUpForm(UserCreationForm[User]):
-    """Username, email and password twice. Usernames and emails are unique regardless of case."""
+    """Username, email and password twice. Usernames are unique regardless of case, and a taken one is
+    said so, whatever the email; whether the email already has an account is never said here
+    (signup below, docs/accounts.md)."""
 
     email = forms.EmailField(
         label=_("Email"),
@@ -268,17 +270,16 @@ class SignUpForm(UserCreationForm[User]):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        user_model = self._meta.model
-        email = user_model.objects.normalize_email(self.cleaned_data["email"])
-        if user_model.objects.filter(email__iexact=email).exists():
-            raise ValidationError(MESSAGES["email_taken"], code="email_taken")
-        return email
+        return self._meta.model.objects.normalize_email(self.cleaned_data["email"])
 
 
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """A new email gets its account at once, signed in; an email that already has one gets no second
+    account, and its owner an email instead. Either way the same redirect and the same words follow,
+    and a job emails the address (a welcome, or the notice)."""
     next_url = safe_next(request, request.POST.get("next", request.GET.get("next", "")))
     done_url = next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
     if request.user.is_authenticated:
@@ -290,17 +291,28 @@ def signup(request: HttpRequest) -> HttpResponse:
             return _signup_refused(request, form, next_url, MESSAGES["too_many_attempts"])
         if form.is_valid():
             user = form.save(commit=False)  # the password is hashed here, before the count's lock
+            # A sign-up with a known email counts like one that creates an account, so that the
+            # limit's answer cannot tell them apart either.
             with rate_limit("signup", address, limit=settings.SIGNUP_RATE_LIMIT) as count:
+                known = get_user_model()._default_manager.filter(email__iexact=user.email).exists()
                 if count is not None:
-                    user.save()
+                    if not known:
+                        user.save()
                     count()
             if count is None:
                 return _signup_refused(request, form, next_url, MESSAGES["too_many"])
-            # login() sends user_logged_in, which moves the guest's cart into the new account.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, MESSAGES["welcome"].format(username=user.get_username()))
             response = HttpResponseRedirect(done_url, status=303)
-            remember_device(request, response, user)
+            if not known:
+                # login() sends user_logged_in, which moves the guest's cart into the new account.
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                remember_device(request, response, user)
+            # The owner of a known address hears of a few sign-ups an hour at most, silently: a
+            # refusal here would say that the address has an account.
+            if not known or not too_many(
+                "signup_notice", user.email.casefold(), limit=settings.SIGNUP_NOTICE_RATE_LIMIT
+            ):
+                signup_email_send.enqueue(account_created=not known, **_email_job_arguments(request, user.email))
+            messages.success(request, MESSAGES["signup_done"])
             return response
     else:
         form = SignUpForm()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from config.jobs import URGENT_PRIORITY, URGENT_QUEUE, attempt_to_send
 
-from .account_emails import sign_in_links_send
+from .account_emails import sign_in_links_send, signup_emails_send
 from .methods import PAYMENT_METHODS, SHIPPING_METHODS
 from .models import Order
 
@@ -117,6 +117,30 @@ def sign_in_link_send(*, email: str, domain: str, use_https: bool, language: str
         what="Sign-in link email",
         attempt=attempt,
         email=email,
+        domain=domain,
+        use_https=use_https,
+        language=language,
+    )
+
+
+@task(queue_name=URGENT_QUEUE, priority=URGENT_PRIORITY)
+def signup_email_send(
+    *, email: str, account_created: bool, domain: str, use_https: bool, language: str = "en", attempt: int = 1
+) -> None:
+    """After a sign-up with this address: a welcome to the account it created, or a notice to the
+    account that already had the address (docs/accounts.md), in the language of the sign-up page."""
+
+    def send() -> None:
+        with translation.override(language):
+            signup_emails_send(email=email, account_created=account_created, domain=domain, use_https=use_https)
+
+    attempt_to_send(
+        signup_email_send,
+        send,
+        what="Sign-up email",
+        attempt=attempt,
+        email=email,
+        account_created=account_created,
         domain=domain,
         use_https=use_https,
         language=language,

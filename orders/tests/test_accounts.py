@@ -68,7 +68,7 @@ def test_signup_page_is_a_form_with_a_label_for_every_field(client):
     assert 'id="id_password1_helptext"' in html  # the password rules
 
 
-def test_signup_creates_the_account_signs_in_and_redirects_303(client):
+def test_signup_creates_the_account_signs_in_and_redirects_303(client, mailoutbox, run_jobs):
     response = client.post(SIGNUP_URL, signup_data())
     assert response.status_code == 303
     assert response["Location"] == HOME_URL
@@ -76,7 +76,10 @@ def test_signup_creates_the_account_signs_in_and_redirects_303(client):
     assert user.email == "ann@example.com"
     assert user.check_password(NEW_PASSWORD)
     assert signed_in_user_id(client) == str(user.pk)
-    assert "Welcome, ann! Your account is ready" in client.get(HOME_URL).content.decode()
+    assert "We’ve sent an email to the address you entered" in client.get(HOME_URL).content.decode()
+    run_jobs()
+    assert [(email.to, email.subject) for email in mailoutbox] == [(["ann@example.com"], "Welcome to Storefront")]
+    assert "your account is ready" in mailoutbox[0].body
 
 
 def test_signup_moves_the_guest_cart_into_the_new_account(client):
@@ -97,16 +100,58 @@ def test_signup_moves_the_guest_cart_into_the_new_account(client):
 
 
 @pytest.mark.parametrize("email", ["Ann@Example.com", "ANN@EXAMPLE.COM"])
-def test_signup_refuses_an_email_that_already_has_an_account_in_any_case(client, email):
+def test_signup_with_a_known_email_answers_like_a_new_one_and_emails_the_owner(email, mailoutbox, run_jobs):
+    """Issue 20, item 7: sign-up said "An account with this email already exists"."""
     make_user(username="first", email="ann@example.com")
-    response = client.post(SIGNUP_URL, signup_data(email=email))
-    html = response.content.decode()
-    assert response.status_code == 422
-    assert '<p class="field-error" id="id_email_error">An account with this email already exists.</p>' in html
-    assert re.search(r'<input type="email" name="email"[^>]*aria-invalid="true"', html)
-    assert re.search(r'<input type="email" name="email"[^>]*aria-describedby="[^"]*id_email_error', html)
+    new, known = Client(), Client()
+    new_answer = new.post(SIGNUP_URL, signup_data(username="bea", email="bea@example.com"), REMOTE_ADDR="10.7.0.1")
+    known_answer = known.post(SIGNUP_URL, signup_data(email=email), REMOTE_ADDR="10.7.0.2")
+
+    assert (known_answer.status_code, known_answer["Location"]) == (new_answer.status_code, new_answer["Location"])
+    assert known_answer.status_code == 303
+    new_page, known_page = (main_content(browser.get(HOME_URL).content.decode()) for browser in (new, known))
+    assert known_page == new_page
+    assert "We’ve sent an email to the address you entered: please check your inbox." in known_page
+    # No second account for the address; the new address has its account, signed in.
     assert not User.objects.filter(username="ann").exists()
-    assert signed_in_user_id(client) is None
+    assert signed_in_user_id(known) is None
+    assert signed_in_user_id(new) == str(User.objects.get(username="bea").pk)
+
+    run_jobs()
+    notice = next(message for message in mailoutbox if message.to == ["ann@example.com"])
+    assert notice.subject == "You already have an account at Storefront"
+    assert "It already belongs to your account, first, so no second account was made." in notice.body
+    for url in (LOGIN_URL, reverse("password_reset"), LINK_URL):
+        assert f"http://testserver{url}\n" in notice.body
+    assert [message.subject for message in mailoutbox if message.to == ["bea@example.com"]] == ["Welcome to Storefront"]
+
+
+def test_a_taken_username_is_said_alike_whether_or_not_the_email_is_known(client):
+    make_user(username="ann", email="ann@example.com")
+    answers = [
+        client.post(SIGNUP_URL, signup_data(username="ANN", email=email))
+        for email in ("ann@example.com", "someone.new@example.com")
+    ]
+    assert [answer.status_code for answer in answers] == [422, 422]
+    known, new = (
+        re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", main_content(a.content.decode())) for a in answers
+    )
+    assert known.replace("ann@example.com", "") == new.replace("someone.new@example.com", "")
+    assert 'id="id_username_error">A user with that username already exists.' in known
+    assert "email" not in known.split('id="id_username_error">', 1)[1].split("</p>", 1)[0]
+    assert User.objects.count() == 1
+
+
+def test_the_owner_of_a_known_email_hears_of_a_few_sign_ups_an_hour_at_most(settings, mailoutbox, run_jobs):
+    settings.SIGNUP_NOTICE_RATE_LIMIT = 2
+    make_user(username="ann", email="ann@example.com")
+    answers = [
+        Client().post(SIGNUP_URL, signup_data(username=f"ann{n}"), REMOTE_ADDR=f"10.7.1.{n}").status_code
+        for n in range(4)
+    ]
+    assert answers == [303] * 4  # the same answer all along: a refusal would say the address is known
+    run_jobs()
+    assert len(mailoutbox) == 2
 
 
 def test_signup_refuses_mismatched_passwords(client):
