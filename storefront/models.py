@@ -34,7 +34,7 @@ def validate_image_size(image: File[Any]) -> None:
     """A product picture of at most MAX_IMAGE_SIZE bytes."""
     if image.size > settings.MAX_IMAGE_SIZE:
         raise ValidationError(
-            "This picture is %(size)s MB; at most %(limit)s MB are accepted.",
+            _("This picture is %(size)s MB; at most %(limit)s MB are accepted."),
             params={"size": f"{image.size / 1_000_000:.1f}", "limit": f"{settings.MAX_IMAGE_SIZE / 1_000_000:g}"},
             code="too_large",
         )
