@@ -47,7 +47,7 @@ class CartChange:
     quantity: int  # the variant's quantity in the cart afterwards (0 when removed)
     message: str
     capped: bool = False
-    variant: Variant | None = None  # the variant added (its stock as read under the cart's lock)
+    variant: Variant | None = None  # the variant added (its stock as read after its product was locked)
 
 
 def _owner(user: Visitor) -> User | None:
@@ -86,24 +86,24 @@ def _limit(variant: Variant) -> int:
 
 
 def _variant_to_add(product_id: int, variant_id: int | None) -> Variant:
-    """The variant an add means, with its product, both rows locked: the one named, or the product's
-    only variant. Raises CartError for anything that cannot be added."""
-    # One query in the usual case: the variant and its product come together, the product's row locked
-    # (it guards its variants, storefront.services.variants_lock).
-    variants = (
-        Variant.objects.select_related("product").select_for_update(of=("product",)).filter(product_id=product_id)
-    )
+    """The variant an add means, with its product, the product's row locked: the one named, or the
+    product's only variant. Raises CartError for anything that cannot be added."""
+    # The product's row is locked first, in a statement of its own (it guards its variants,
+    # storefront.services.variants_lock), and the variants are read in the next one: read in the
+    # statement that waited for the lock, a variant would miss a sale committed meanwhile (PostgreSQL).
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None or not product.is_active:
+        raise CartError(MESSAGES["unavailable"].format(product=product or _("this product")))
+    variants = Variant.objects.filter(product_id=product_id)
     if variant_id is not None:
         variants = variants.filter(pk=variant_id)
     found = list(variants.order_by("position", "id")[:2])
-    product = found[0].product if found else Product.objects.filter(pk=product_id).first()
-    if product is None or not product.is_active:
-        raise CartError(MESSAGES["unavailable"].format(product=product or _("this product")))
     if not found:
         raise CartError(UNKNOWN_VARIANT % {"product": product})
     if len(found) > 1:
         raise CartError(str(CHOOSE_OPTIONS))
     variant = found[0]
+    variant.product = product
     if not variant.is_active:
         raise CartError(MESSAGES["unavailable"].format(product=item_name(variant, product)))
     if variant.stock_quantity <= 0:

@@ -166,8 +166,8 @@ def _order_place(
     lines = list(CartLine.objects.filter(cart=cart).order_by("product_id", "variant_id"))
     if not lines:
         raise OrderError("empty")
-    # Re-read every variant and its product under row locks, in a fixed order (no deadlocks between
-    # checkouts): a product's stock is the sum of its variants', kept under the product's lock.
+    # Lock the products' rows in a fixed order (no deadlocks between checkouts), then re-read every
+    # variant and its product: a product's stock is the sum of its variants', kept under its lock.
     variants = variants_lock(line.variant_id for line in lines)
     problems = [problem for line in lines if (problem := line_problem(variants[line.variant_id], line.quantity))]
     if problems:
@@ -230,7 +230,7 @@ def _order_place(
         for line in lines
     )
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, changed_by=customer)
-    # The variants are locked since they were read, so what each sale left is known exactly.
+    # The variants were read after their products' locks were taken, so what each sale left is known exactly.
     sales = [
         StockChange(
             line.product_id, -line.quantity, variants[line.variant_id].stock_quantity - line.quantity, line.variant_id

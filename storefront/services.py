@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -88,23 +88,43 @@ def stock_record(
     )
 
 
+def products_lock(product_ids: Iterable[int]) -> list[int]:
+    """Lock the products' rows, in product id order (one query); returns the ids locked.
+
+    The product's lock guards its variants: every writer of a variant's stock takes it first, so writers
+    queue up per product and never wait for each other in a circle (locking the variants' rows as well
+    would let two checkouts of different variants of one product deadlock). `product_ids` may be a
+    query of variants' `product_id`s (then a subquery, no query of its own).
+
+    The lock is a statement of its own: anything the caller reads after it sees every write committed
+    before the lock was granted (see variants_lock)."""
+    ids = product_ids if isinstance(product_ids, QuerySet) else set(product_ids)
+    locked = Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+    return list(locked)
+
+
 def variants_lock(variant_ids: Iterable[int]) -> dict[int, Variant]:
-    """The variants with their products, read under their products' row locks, taken in product id
-    order (one query). The product's lock guards its variants: every writer of a variant's stock takes
-    it first, so writers queue up per product and never wait for each other in a circle (locking the
-    variants' rows as well would let two checkouts of different variants of one product deadlock)."""
-    locked = (
-        Variant.objects.select_related("product")
-        .select_for_update(of=("product",))
-        .filter(pk__in=set(variant_ids))
-        .order_by("product_id", "id")
-    )
-    return {variant.pk: variant for variant in locked}
+    """The variants with their products, read after their products' rows are locked (products_lock,
+    in product id order): two queries, the lock and then the read.
+
+    Two statements, not one, because of PostgreSQL's READ COMMITTED: a statement that waits for a row
+    lock re-reads only the rows it locks, and returns every other row as it was when the statement
+    began. A variant read in the statement that waited for its product's lock would be its version
+    from before the wait, missing a sale committed meanwhile (staff would then write over the sale,
+    and a sale or a cancellation would log a wrong `stock_after`). The read below is a new statement,
+    so it sees what every writer before it committed. (SQLite runs one write transaction at a time,
+    so there the lock statement selects and waits for nothing.)"""
+    ids = set(variant_ids)
+    products_lock(Variant.objects.filter(pk__in=ids).values_list("product_id", flat=True))
+    variants = Variant.objects.select_related("product").filter(pk__in=ids).order_by("product_id", "id")
+    return {variant.pk: variant for variant in variants}
 
 
 def default_variant(product_id: int) -> Variant | None:
-    """The product's only variant, or None when it has several (or none)."""
-    variants = list(Variant.objects.filter(product_id=product_id).order_by("position", "id")[:2])
+    """The product's only variant (with its product), or None when it has several (or none)."""
+    variants = list(
+        Variant.objects.select_related("product").filter(product_id=product_id).order_by("position", "id")[:2]
+    )
     return variants[0] if len(variants) == 1 else None
 
 
@@ -126,12 +146,13 @@ def stock_set(
     page was loaded): staff decide again with the current figure, and no sale is ever undone."""
     if variant_id is None:
         assert product_id is not None
-        Product.objects.select_for_update().filter(pk=product_id).first()
-        only = default_variant(product_id)
+        products_lock([product_id])
+        only = default_variant(product_id)  # read after the lock, as variants_lock reads
         if only is None:
             raise StockError(_("This product has several variants: change the stock of each variant."))
-        variant_id = only.pk
-    variant = variants_lock([variant_id])[variant_id]
+        variant, variant_id = only, only.pk
+    else:
+        variant = variants_lock([variant_id])[variant_id]
     if variant.stock_quantity != seen:
         raise StockError(stock_moved_message(variant, seen=seen, current=variant.stock_quantity))
     Variant.objects.filter(pk=variant_id).update(stock_quantity=quantity)
@@ -175,7 +196,7 @@ def variant_create(
     note: str = "",
 ) -> Variant:
     """A new variant of `product` (at most MAX_VARIANTS), its opening stock recorded."""
-    Product.objects.select_for_update().filter(pk=product.pk).first()
+    products_lock([product.pk])
     if Variant.objects.filter(product=product).count() >= MAX_VARIANTS:
         raise VariantError(_("A product sells at most %(count)s variants.") % {"count": MAX_VARIANTS})
     if Variant.objects.filter(sku=sku).exists():
@@ -194,10 +215,11 @@ def variant_create(
 
 @transaction.atomic
 def variant_set_active(*, variant_id: int, is_active: bool) -> None:
-    """Withdraw a variant or offer it again; its stock leaves or joins the product's."""
-    variant = variants_lock([variant_id])[variant_id]
+    """Withdraw a variant or offer it again; its stock leaves or joins the product's (summed after the
+    product's lock, so a sale committed while this waited for it is counted)."""
+    product_ids = products_lock(Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True))
     Variant.objects.filter(pk=variant_id).update(is_active=is_active)
-    product_stock_sync([variant.product_id])
+    product_stock_sync(product_ids)
 
 
 @transaction.atomic
@@ -207,7 +229,7 @@ def variants_create_combinations(
     """Every combination of the chosen values (one list per option type) that `product` does not sell
     yet becomes a variant: SKU from the product's slug and the values, stock 0. The option types join
     the product's (at most MAX_OPTION_TYPES); its default variant, which has no options, is withdrawn."""
-    Product.objects.select_for_update().filter(pk=product.pk).first()
+    products_lock([product.pk])
     types = {value.option_type_id for group in values for value in group}
     current = set(product.option_types.values_list("pk", flat=True))
     if len(types | current) > MAX_OPTION_TYPES:

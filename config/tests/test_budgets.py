@@ -228,21 +228,21 @@ def test_cart_fragment_with_lines(client, django_assert_num_queries):
 
 def test_first_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     product = kitchen[0]
-    # the product (404 check), the new cart; savepoint, the product locked, the cart's updated_at
-    # (which locks it), its line (none yet), the cart's line count (room for a new product?), the
-    # line inserted, release; cart lines with products (the regions); the new session: exists?,
-    # savepoint, insert, release
-    with django_assert_num_queries(14):
+    # the product (404 check), the new cart; savepoint, the product locked, its variant (read after
+    # the lock), the cart's updated_at (which locks it), its line (none yet), the cart's line count
+    # (room for a new product?), the line inserted, release; cart lines with products (the regions);
+    # the new session: exists?, savepoint, insert, release
+    with django_assert_num_queries(15):
         response = add_from_catalog(client, product)
     assert response.status_code == 200
 
 
 def test_add_to_cart_from_the_catalog(client, kitchen, django_assert_num_queries):
     give_cart(client, kitchen[1])
-    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
-    # updated_at, its line (none yet), the cart's line count, the line inserted, release; cart lines
-    # with products (the regions)
-    with django_assert_num_queries(11):
+    # the product (404 check), session, the cart; savepoint, the product locked, its variant, the
+    # cart's updated_at, its line (none yet), the cart's line count, the line inserted, release; cart
+    # lines with products (the regions)
+    with django_assert_num_queries(12):
         response = add_from_catalog(client, kitchen[0])
     html = response.text
     # The card used and the header's regions; no other card, whatever the page lists (cart/regions.py).
@@ -263,10 +263,10 @@ def test_add_to_cart_from_a_product_page_with_htmx(client, django_assert_num_que
     give_cart(client, other)
     target = f"add-to-cart-detail-{product.pk}"
     headers = {**HTMX, "HX-Target": target}
-    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
-    # updated_at, its line, the cart's line count, the line inserted, release; cart lines with
+    # the product (404 check), session, the cart; savepoint, the product locked, its variant, the
+    # cart's updated_at, its line, the cart's line count, the line inserted, release; cart lines with
     # products
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), {"quantity": "2"}, headers=headers)
     assert response.status_code == 200
     assert "Added — 2 in cart" in response.text
@@ -276,10 +276,10 @@ def test_add_to_cart_from_a_product_page_without_javascript(client, django_asser
     product, other = make_products(2)
     give_cart(client, other)
     data = {"quantity": "2", "next": product.get_absolute_url()}
-    # the product (404 check), session, the cart; savepoint, the product locked, the cart's
-    # updated_at, its line, the cart's line count, the line inserted, release; the session saved
-    # with the message: savepoint, update, release
-    with django_assert_num_queries(13):
+    # the product (404 check), session, the cart; savepoint, the product locked, its variant, the
+    # cart's updated_at, its line, the cart's line count, the line inserted, release; the session
+    # saved with the message: savepoint, update, release
+    with django_assert_num_queries(14):
         response = client.post(reverse("cart:cart_add", args=[product.pk]), data)
     assert response.status_code == 303
 
@@ -321,11 +321,12 @@ def place_order(client: Client, *, htmx: bool, capture_on_commit):
 
 
 # session, the cart, an order with this submission key?; savepoint, the cart locked, the order
-# again, the cart lines, the variants and their products locked, one conditional stock update of
-# the variant per line, the products' stock summed again (one update for all lines), the order,
-# its lines, its first status, the stock movements (one insert for all lines), the confirmation
-# job, the cart lines deleted, release; the session saved: savepoint, update, release.
-PLACE_ORDER_WITH_ONE_LINE = 20
+# again, the cart lines, the products locked, then the variants with their products read (after the
+# lock: docs/stock.md), one conditional stock update of the variant per line, the products' stock
+# summed again (one update for all lines), the order, its lines, its first status, the stock
+# movements (one insert for all lines), the confirmation job, the cart lines deleted, release; the
+# session saved: savepoint, update, release.
+PLACE_ORDER_WITH_ONE_LINE = 21
 
 
 def test_placing_an_order_with_htmx(client, django_assert_num_queries, django_capture_on_commit_callbacks):
