@@ -412,7 +412,8 @@ def test_a_reset_goes_to_the_urgent_queue_which_a_backlog_of_confirmations_canno
     assert DBTaskResult.objects.filter(status=READY).count() == len(orders)
 
 
-def test_a_worker_of_every_queue_takes_the_reset_before_the_backlog(client):
+def test_a_worker_of_every_queue_takes_the_reset_before_the_backlog(client, run_jobs):
+    # run_jobs: the worker keeps the test's connection (and its transaction) between jobs.
     for _ in range(5):
         make_order()
     make_user("ann", email="ann@example.com")
