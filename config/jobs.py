@@ -11,12 +11,12 @@ import signal
 import smtplib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
 from django.tasks import Task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +62,23 @@ def retry_later(task: Task[..., Any], *, attempt: int, **kwargs: Any) -> bool:
     return True
 
 
-def attempt_to_send(task: Task[..., Any], send: Callable[[], None], *, what: str, attempt: int, **kwargs: Any) -> None:
-    """One attempt of a job that talks to a server: `send()` within the deadline. When it fails for a
-    reason that may pass, the next attempt is scheduled (`task` again with `kwargs`); either way the
-    error is raised, so this attempt is recorded as failed, with its traceback, for staff to see."""
+def attempt_to_send(
+    task: Task[..., Any],
+    send: Callable[[], None],
+    *,
+    what: str,
+    attempt: int,
+    language: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """One attempt of a job that talks to a server: `send()` within the deadline, in `language` when
+    one is given (the page's the job was asked for on). When it fails for a reason that may pass, the
+    next attempt is scheduled (`task` again with `kwargs` and the language); either way the error is
+    raised, so this attempt is recorded as failed, with its traceback, for staff to see."""
+    if language is not None:
+        kwargs["language"] = language
     try:
-        with deadline():
+        with deadline(), translation.override(language) if language is not None else nullcontext():
             send()
     except Exception as error:
         if may_pass(error) and retry_later(task, attempt=attempt, **kwargs):

@@ -85,20 +85,15 @@ def password_reset_send(*, email: str, domain: str, use_https: bool, language: s
     form = PasswordResetEmails({"email": email})
     if not form.is_valid():
         return
-
-    def send() -> None:
-        with translation.override(language):
-            form.save(domain_override=domain, use_https=use_https)
-
     attempt_to_send(
         password_reset_send,
-        send,
+        lambda: form.save(domain_override=domain, use_https=use_https),
         what="Password reset email",
         attempt=attempt,
+        language=language,
         email=email,
         domain=domain,
         use_https=use_https,
-        language=language,
     )
 
 
@@ -106,20 +101,15 @@ def password_reset_send(*, email: str, domain: str, use_https: bool, language: s
 def sign_in_link_send(*, email: str, domain: str, use_https: bool, language: str = "en", attempt: int = 1) -> None:
     """Email a one-time sign-in link to every account a password reset would go to (usually one, often
     none), in the language of the page it was asked for on."""
-
-    def send() -> None:
-        with translation.override(language):
-            sign_in_links_send(email=email, domain=domain, use_https=use_https)
-
     attempt_to_send(
         sign_in_link_send,
-        send,
+        lambda: sign_in_links_send(email=email, domain=domain, use_https=use_https),
         what="Sign-in link email",
         attempt=attempt,
+        language=language,
         email=email,
         domain=domain,
         use_https=use_https,
-        language=language,
     )
 
 
@@ -129,19 +119,14 @@ def signup_email_send(
 ) -> None:
     """After a sign-up with this address: a welcome to the account it created, or a notice to the
     account that already had the address (docs/accounts.md), in the language of the sign-up page."""
-
-    def send() -> None:
-        with translation.override(language):
-            signup_emails_send(email=email, account_created=account_created, domain=domain, use_https=use_https)
-
     attempt_to_send(
         signup_email_send,
-        send,
+        lambda: signup_emails_send(email=email, account_created=account_created, domain=domain, use_https=use_https),
         what="Sign-up email",
         attempt=attempt,
+        language=language,
         email=email,
         account_created=account_created,
         domain=domain,
         use_https=use_https,
-        language=language,
     )
