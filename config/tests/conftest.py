@@ -5,13 +5,22 @@ from pathlib import Path
 
 import pytest
 
-from .servers import PostgresServer, RedisServer, collect_static
+from .servers import PostgresServer, RedisServer, Shop, collect_static
 
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory) -> Path:
     """Collected once for every test that runs the shop the production way."""
     return collect_static(tmp_path_factory.mktemp("static"))
+
+
+@pytest.fixture
+def sqlite_shop(tmp_path, static_root) -> Iterator[Shop]:
+    """The shop's production settings on a SQLite file in the test's folder; its processes are
+    stopped however the test ends."""
+    shop = Shop.create(tmp_path, static_root)
+    yield shop
+    shop.stop_all()
 
 
 @pytest.fixture

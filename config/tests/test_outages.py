@@ -72,13 +72,6 @@ def test_postgresql_restarting_or_down_never_answers_500_and_costs_no_request_af
     assert cart_count(page) == 2  # what was refused while it was down was not half-done
 
 
-@pytest.fixture
-def sqlite_shop(tmp_path, static_root):
-    shop = Shop.create(tmp_path, static_root)
-    yield shop
-    shop.stop_all()
-
-
 def test_a_sqlite_write_lock_held_past_the_timeout_answers_503_and_reads_go_on(sqlite_shop):
     base = sqlite_shop.start_web()
     browser = Browser()

@@ -59,14 +59,8 @@ def wait_until(condition, what: str, *logs: Path) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def shop(tmp_path, static_root):
-    shop = Shop.create(tmp_path, static_root)
-    yield shop
-    shop.stop_all()
-
-
-def test_a_worker_killed_in_the_middle_of_a_send_leaves_its_job_to_another(shop):
+def test_a_worker_killed_in_the_middle_of_a_send_leaves_its_job_to_another(sqlite_shop):
+    shop = sqlite_shop
     silent_port = free_port()
     silent = MuteServer(silent_port)  # the first worker's mail server: it never answers
     inbox = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
@@ -96,7 +90,8 @@ def test_a_worker_killed_in_the_middle_of_a_send_leaves_its_job_to_another(shop)
         inbox.stop()
 
 
-def test_a_worker_starting_while_sqlite_is_locked_says_so_and_starts_once_it_is_free(shop):
+def test_a_worker_starting_while_sqlite_is_locked_says_so_and_starts_once_it_is_free(sqlite_shop):
+    shop = sqlite_shop
     database = shop.folder / "shop.sqlite3"
     holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process (a backup, a stuck script) holds the write lock
