@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .facets import catalog_changed
+from .catalog_version import catalog_changed
 from .models import (
     MAX_OPTION_TYPES,
     MAX_VARIANTS,

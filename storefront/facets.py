@@ -9,35 +9,26 @@ with the number of products it would give together with the other active filters
   and colour means, and what the product page can then sell.
 - Counts are disjunctive: a group's counts are taken with that group's own choice left out, so a
   value says what ticking it would give. One grouped query per group, never one per value.
-- Counts and the vocabulary (brands, option values) are cached under a catalog version that every
-  catalog write bumps after its transaction commits (`catalog_changed`); the results themselves are
-  never cached. The version is in Redis when there is one, else in a file beside the SQLite database
-  (settings.CATALOG_VERSION_FILE), so that every worker of the machine sees a write at once although
-  each caches counts in its own memory.
+- Counts and the vocabulary (brands, option values) are cached under the catalog's version
+  (storefront/catalog_version.py), which what changes them bumps; the results themselves are never
+  cached.
 """
 
 import hashlib
-import logging
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.text import slugify
 
+from .catalog_version import catalog_version
 from .models import OptionValue, Product, ProductQuerySet, Variant
-
-logger = logging.getLogger(__name__)
 
 MAX_FACET_VALUES = 20  # more values for one parameter is refused (400)
 MAX_FACET_VALUE_LENGTH = 50
 BRANDS_SHOWN = 8  # the rest behind "More brands"
 FACET_CACHE_SECONDS = 300
-VERSION_KEY = "catalog-facets:version"
 # Parameters of the filter form: an option type whose slug is one of them is named option-<id>.
 RESERVED_PARAMS = frozenset({"q", "category", "min_price", "max_price", "in_stock", "sort", "page", "brand"})
 
@@ -83,54 +74,6 @@ class FacetGroup:
     options: list[FacetOption] = field(default_factory=list)
     more: list[FacetOption] = field(default_factory=list)  # behind "More brands"
     more_open: bool = False
-
-
-def catalog_version() -> str:
-    path = settings.CATALOG_VERSION_FILE
-    if path is not None:
-        try:
-            try:
-                return path.read_text() or "unversioned"
-            except FileNotFoundError:
-                _version_write(path)
-                return path.read_text() or "unversioned"
-        except OSError:  # a full disk: counts are cached under no version (they expire) until it is written
-            logger.exception("The catalog's version could not be read or written at %s", path)
-            return "unversioned"
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or "unversioned"
-    return str(version)
-
-
-def _version_write(path: Path) -> None:
-    """A new version in the file, whole or not at all (written aside, then renamed over it)."""
-    aside = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
-    try:
-        aside.write_text(uuid.uuid4().hex)
-        aside.replace(path)
-    except OSError:
-        aside.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
-        raise
-
-
-def _version_bump() -> None:
-    path = settings.CATALOG_VERSION_FILE
-    if path is not None:
-        _version_write(path)
-    else:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def catalog_changed() -> None:
-    """Call inside every write that changes what the facets count (products, variants, their values,
-    active flags, stock): once it commits, counts and vocabulary are computed afresh, by every worker.
-
-    Robust: the write that changed the catalog has committed (an order is placed), so a version that
-    cannot be written (a full disk, Redis down) is logged and the counts are stale until they expire
-    (FACET_CACHE_SECONDS) rather than the shopper being told that their order failed."""
-    transaction.on_commit(_version_bump, robust=True)
 
 
 def _cached(name: str, key: str, compute: Any) -> Any:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import facets
+from .catalog_version import catalog_version
 from .models import Category, Product, ProductQuerySet
 from .money import format_amount
 
@@ -183,7 +184,7 @@ class ProductFilterForm(forms.Form):
             for name in self.facet_names
         }
         errors = {name: [str(error) for error in self[name].errors] for name in self.facet_names}
-        return repr((facets.catalog_version(), self.facet_state(), sent, errors, get_language()))
+        return repr((catalog_version(), self.facet_state(), sent, errors, get_language()))
 
     def facet_groups(self) -> list[facets.FacetGroup]:
         """The checkbox groups with their counts (cached per filter state; see storefront/facets.py).

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .facets import catalog_changed
+from .catalog_version import catalog_changed
 from .models import MAX_OPTION_TYPES, MAX_VARIANTS, OptionValue, Product, StockMovement, Variant, variant_option_problem
 
 MESSAGES = {

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
+from storefront import catalog_version as version_module
 from storefront import facets as facets_module
 from storefront.models import Product, Variant
 from storefront.services import variant_set_active
@@ -142,7 +143,9 @@ def test_without_redis_every_worker_sees_a_write_through_the_version_file(
     assert facets(client.get(LIST_URL))["size"]["s"] == "S (1)"  # counted, and cached by this worker
     polo_s = Variant.objects.get(product=shop["polo"], option_values__value="S")
     with monkeypatch.context() as other_worker:
-        other_worker.setattr(facets_module, "cache", LocMemCache("other-worker", {}))  # its own memory
+        memory = LocMemCache("other-worker", {})  # its own memory, for counts and (without the file) the version
+        other_worker.setattr(facets_module, "cache", memory)
+        other_worker.setattr(version_module, "cache", memory)
         with django_capture_on_commit_callbacks(execute=True):
             variant_set_active(variant_id=polo_s.pk, is_active=False)
     shown = facets(client.get(LIST_URL))["size"]

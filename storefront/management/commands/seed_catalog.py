@@ -28,8 +28,8 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
+from storefront.catalog_version import catalog_changed
 from storefront.demo_pictures import View, product_png
-from storefront.facets import catalog_changed
 from storefront.models import Category, OptionType, OptionValue, Product, ProductPicture, StockMovement, Variant
 from storefront.pictures import Rendition, renditions_make
 from storefront.services import StockChange, stock_record
