@@ -39,7 +39,7 @@ for _ in range({backlog}):
     order_confirmation_send.enqueue(order_id=order.pk, site_url="http://shop.example/")
 """
 RESET = """
-from orders.tasks import password_reset_send
+from accounts.tasks import password_reset_send
 password_reset_send.enqueue(email="ann@example.com", domain="shop.example", use_https=True)
 """
 

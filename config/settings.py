@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "storefront",
     "cart",
+    "accounts",
     "orders",
 ]
 
@@ -170,7 +171,7 @@ AUTHENTICATION_BACKENDS = [
     # Before the password is checked, for every sign-in form (the shop's and the admin's): an account
     # under attack is slowed down, and an address limited in its failures across accounts, for
     # browsers the account never signed in on (docs/accounts.md).
-    "orders.accounts.SignInLimitBackend",
+    "accounts.limits.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "") or "5")
@@ -179,7 +180,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Attempts refused during a lockout or a slow-down are not counted: the lockout ends when it said.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "orders.accounts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 # How many proxies (load balancer, CDN) append to X-Forwarded-For in front of the shop; 0 trusts none.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "") or "0")

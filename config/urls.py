@@ -50,6 +50,6 @@ urlpatterns += i18n_patterns(
     path("products/", include("storefront.urls")),
     path("cart/", include("cart.urls")),
     path("", include("orders.urls")),
-    path("accounts/", include("orders.account_urls")),
+    path("accounts/", include("accounts.urls")),
     prefix_default_language=False,
 )

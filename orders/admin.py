@@ -5,12 +5,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .accounts import AdminSignInForm
 from .models import Order, OrderLine, OrderStatusChange
 from .services import OrderError, order_change_status
-
-# The admin's sign-in checks the username's length like the shop's (orders/accounts.py).
-admin.site.login_form = AdminSignInForm
 
 
 class OrderLineInline(admin.TabularInline[OrderLine, Order]):

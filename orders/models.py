@@ -5,7 +5,6 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from storefront.models import Product, Variant
@@ -146,25 +145,6 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.from_status or 'new'} → {self.to_status}"
-
-
-class RateLimitHit(models.Model):
-    """One counted attempt (a sign-up, a password reset request) by one key (an address, an account),
-    kept in the database so that every web process and host counts the same attempts, across restarts
-    and whatever happens to the cache. Only a hash of the key is stored."""
-
-    action = models.CharField(max_length=30)
-    key = models.CharField(max_length=64)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["action", "key", "at"], name="rate_limit_hit_key"),
-            models.Index(fields=["action", "at"], name="rate_limit_hit_age"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class QueueWorker(models.Model):

@@ -1,9 +1,10 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from cart.models import CartLine
+from cart.models import Cart, CartLine
 from cart.services import CART_SESSION_KEY
 from storefront.tests.factories import make_product, set_stock
 
@@ -288,6 +289,25 @@ def test_signing_in_merges_the_guest_cart(client):
     assert response.status_code == 302
     assert cart_of(client) == {product.pk: 2}
     assert CartLine.objects.get().cart.user == user
+
+
+def test_signup_moves_the_guest_cart_into_the_new_account(client):
+    guest_cart = make_cart()
+    product = make_product(name="Kettle")
+    make_line(cart=guest_cart, product=product, quantity=2)
+    session = client.session
+    session[CART_SESSION_KEY] = guest_cart.pk
+    session.save()
+
+    password = "plum-tree-orbit-47"
+    data = {"username": "ann", "email": "ann@example.com", "password1": password, "password2": password}
+    client.post(reverse("signup"), data)
+
+    user = get_user_model().objects.get(username="ann")
+    cart = Cart.objects.get(user=user)
+    assert dict(cart.lines.values_list("product_id", "quantity")) == {product.pk: 2}
+    assert client.session[CART_SESSION_KEY] == cart.pk
+    assert not Cart.objects.filter(user__isnull=True).exists()
 
 
 def test_header_count_costs_no_query_without_a_cart_and_one_with(client, django_assert_num_queries):

@@ -16,7 +16,7 @@ from orders.tests.factories import cart_with, checkout_data
 from storefront.tests.factories import make_product
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("storefront", "cart", "orders", "config")
+APPS = ("storefront", "cart", "accounts", "orders", "config")
 
 
 def on_commit_calls() -> list[tuple[str, int, bool]]:

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import RateLimitHit
 from cart.tests.factories import make_user
 from config.security import client_ip
-from orders.models import RateLimitHit
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {

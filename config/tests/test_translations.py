@@ -128,7 +128,7 @@ def fresh_catalogues(tmp_path_factory) -> dict[str, polib.POFile]:
         pytest.fail("GNU gettext is missing: `make install` installs it (the gettext package).")
     copy = tmp_path_factory.mktemp("project")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.po")
-    for name in ("cart", "config", "orders", "storefront", "templates", "partials"):
+    for name in ("accounts", "cart", "config", "orders", "storefront", "templates", "partials"):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy2(ROOT / "manage.py", copy / "manage.py")
     (copy / "locale").mkdir()

@@ -7,7 +7,6 @@ one that accepts a connection and then never says a word, or says it one byte at
 
 import contextlib
 import itertools
-import re
 import smtplib
 import socket
 import threading
@@ -20,23 +19,23 @@ from io import StringIO
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
+from accounts import tasks as account_tasks
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_user
 from config import jobs
+from config.tests.helpers import jobs_by_status, use_backend
 from storefront.tests.factories import make_product
 
 from ..models import Order, QueueWorker
-from ..tasks import order_confirmation_send, password_reset_send
+from ..tasks import order_confirmation_send
 from ..workers import Heartbeat, queue_worker_alive, stalled_jobs_requeue
 from .factories import cart_with, checkout_data, make_order
 
@@ -45,14 +44,6 @@ pytestmark = pytest.mark.django_db
 CHECKOUT_URL = reverse("orders:place_order")
 RESET_URL = reverse("password_reset")
 READY, FAILED, SUCCESSFUL = TaskResultStatus.READY, TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL
-
-
-def jobs_by_status() -> list[tuple[str, str, int]]:
-    """(task name, status, attempt) of every job, oldest first."""
-    return [
-        (job.task_path.rsplit(".", 1)[1], job.status, job.args_kwargs["kwargs"].get("attempt", 1))
-        for job in DBTaskResult.objects.order_by("enqueued_at", "id")
-    ]
 
 
 def make_due() -> None:
@@ -128,18 +119,6 @@ def working_smtp() -> Iterator[Controller]:
     controller.start()
     yield controller
     controller.stop()
-
-
-class RefusingBackend(BaseEmailBackend):
-    error: Exception = ConnectionRefusedError("The mail server is down.")
-
-    def send_messages(self, email_messages):
-        raise self.error
-
-
-def use_backend(settings, error: Exception) -> None:
-    RefusingBackend.error = error
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
 
 
 # --- The journey: a mail server that never answers, and comes back ------------------------------
@@ -277,46 +256,6 @@ def test_jobs_reach_a_working_smtp_server(settings, run_jobs, working_smtp):
     assert order.reference in body
 
 
-# --- Password reset ------------------------------------------------------------------------------
-
-
-def statements(queries: CaptureQueriesContext) -> list[str]:
-    """The SQL that was run, without its values (addresses, hashes, times)."""
-    values = r"'[^']*'|\"s\d+_x\d+\"|\b\d+(\.\d+)?\b"  # strings, savepoint names, numbers
-    return [re.sub(values, "?", query["sql"]) for query in queries.captured_queries]
-
-
-def test_password_reset_asks_the_same_of_the_shop_for_a_known_and_an_unknown_address(client, mailoutbox, run_jobs):
-    make_user(username="ann", email="ann@example.com")
-    answers, work = [], []
-    for email in ("ann@example.com", "nobody@example.com"):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.post(RESET_URL, {"email": email})
-        answers.append((response.status_code, response["Location"], response.content))
-        work.append(statements(queries))
-    assert answers[0] == answers[1]
-    assert answers[0][:2] == (302, reverse("password_reset_done"))
-    # The same statements, in the same order: the two limits and the job, no look at the accounts.
-    assert work[0] == work[1]
-    assert not any("auth_user" in sql for sql in work[0])
-    assert [job.args_kwargs["kwargs"]["email"] for job in run_jobs()] == ["ann@example.com", "nobody@example.com"]
-    assert [email.to for email in mailoutbox] == [["ann@example.com"]]
-
-
-def test_a_reset_job_for_an_address_without_an_account_succeeds_and_sends_nothing(mailoutbox, run_jobs):
-    password_reset_send.enqueue(email="nobody@example.com", domain="shop.example", use_https=True)
-    assert [job.status for job in run_jobs()] == [SUCCESSFUL]
-    assert mailoutbox == []
-
-
-def test_a_failing_reset_email_fails_the_job_instead_of_vanishing(settings, run_jobs):
-    make_user(username="ann", email="ann@example.com")
-    use_backend(settings, ConnectionRefusedError("The mail server is down."))
-    password_reset_send.enqueue(email="ann@example.com", domain="shop.example", use_https=True)
-    run_jobs()
-    assert jobs_by_status() == [("password_reset_send", FAILED, 1), ("password_reset_send", READY, 2)]
-
-
 def test_the_confirmation_job_can_be_run_again_by_hand(run_jobs):
     """A job staff want to repeat (the customer lost the email) is one enqueue away."""
     order = make_order()
@@ -422,3 +361,19 @@ def test_a_worker_of_every_queue_takes_the_reset_before_the_backlog(client, run_
     call_command("db_worker", batch=True, max_tasks=1, reload=False, startup_delay=False, queue_name="*", verbosity=0)
 
     assert [message.to for message in mail.outbox] == [["ann@example.com"]]
+
+
+# --- Account emails queued before they moved to accounts/ ---------------------------------------
+
+
+def test_an_account_email_queued_under_its_old_path_still_runs(mailoutbox, run_jobs):
+    """Jobs are stored by their task's dotted path; the resets, sign-in links and sign-up emails queued
+    as orders.tasks.* before accounts/ had its own app run as they would have (orders/tasks.py)."""
+    make_user("ann", email="ann@example.com")
+    job = account_tasks.password_reset_send.enqueue(email="ann@example.com", domain="shop.example", use_https=True)
+    DBTaskResult.objects.filter(pk=job.id).update(task_path="orders.tasks.password_reset_send")
+
+    assert [(job.task_path, job.status) for job in run_jobs()] == [("orders.tasks.password_reset_send", SUCCESSFUL)]
+    assert [email.to for email in mailoutbox] == [["ann@example.com"]]
+    for name in ("password_reset_send", "sign_in_link_send", "signup_email_send"):
+        assert import_string(f"orders.tasks.{name}") is getattr(account_tasks, name)

@@ -11,12 +11,12 @@ from django.urls import reverse
 from cart.models import CartLine
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_line, make_user
+from config.tests.helpers import statements
 from storefront.tests.factories import make_product, set_stock
 
 from ..models import Order
 from ..services import order_change_status
 from .factories import cart_with, checkout_data, make_order
-from .test_jobs import statements
 
 pytestmark = pytest.mark.django_db
 

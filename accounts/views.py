@@ -1,35 +1,25 @@
 """Sign up and the one-time sign-in link by email (the account views Django does not ship), and
-Django's sign-in and password reset with the shop's limits. Sign out and the other password views are
-Django's own (orders/account_urls.py). The limits and lockouts are explained in docs/accounts.md."""
+Django's sign-in and password reset with the shop's limits (limits.py), and the page a refused
+sign-in gets. Sign out and the other password views are Django's own (urls.py). The limits and
+lockouts are explained in docs/accounts.md."""
 
-import ipaddress
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxLengthValidator
-from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
+from django.utils import translation
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -39,8 +29,9 @@ from django_stubs_ext import StrOrPromise
 
 from config.security import client_ip, safe_next
 
-from .account_emails import sign_in_link_tokens
-from .models import RateLimitHit
+from .emails import sign_in_link_tokens
+from .forms import SignInForm, SignInLinkForm, SignUpForm
+from .limits import network, rate_limit, remember_device, seconds_until_free, too_many
 from .tasks import password_reset_send, sign_in_link_send, signup_email_send
 
 # A form with errors: a 4xx that htmx is configured to swap (base.html).
@@ -63,169 +54,6 @@ MESSAGES = {
     ),
 }
 TOO_MANY_REQUESTS = 429
-HOUR = 3600
-
-# A browser where an account signed in before carries that account in a signed cookie, so that its
-# owner is never slowed down by someone else guessing the password elsewhere (OWASP's device cookies).
-KNOWN_DEVICE_COOKIE = "known_device"
-KNOWN_DEVICE_SALT = "storefront.accounts.known-device"
-KNOWN_DEVICE_AGE = timedelta(days=365)
-
-
-def _lock(digest: str) -> None:
-    """Hold a lock on one counted key until the transaction ends. SQLite needs none: its write
-    transactions are IMMEDIATE, one at a time (config/settings.py)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
-
-
-def _digest(action: str, key: str) -> str:
-    return salted_hmac("storefront.rate-limit", f"{action}:{key}", algorithm="sha256").hexdigest()
-
-
-@contextmanager
-def rate_limit(action: str, key: str, *, limit: int, period: int = HOUR) -> Iterator[Callable[[], RateLimitHit] | None]:
-    """Hold the lock on `key`'s count for `action` while the caller decides: yields a function that
-    counts one attempt when fewer than `limit` were counted in the last `period` seconds, or None when
-    the limit is reached.
-
-    Counted in the database under a lock on the key, so every process and host shares the count and
-    concurrent attempts let exactly `limit` through. What is not counted does not count: whoever waits
-    a while gets in again."""
-    now = timezone.now()
-    since = now - timedelta(seconds=period)
-    digest = _digest(action, key)
-
-    def count() -> RateLimitHit:
-        return RateLimitHit.objects.create(action=action, key=digest, at=now)
-
-    with transaction.atomic():
-        _lock(digest)
-        RateLimitHit.objects.filter(action=action, at__lt=since).delete()
-        full = RateLimitHit.objects.filter(action=action, key=digest, at__gte=since).count() >= limit
-        yield None if full else count
-
-
-def too_many(action: str, key: str, *, limit: int, period: int = HOUR) -> bool:
-    """True when `limit` attempts of `action` by `key` were let through in the last `period` seconds;
-    otherwise count this one and return False."""
-    with rate_limit(action, key, limit=limit, period=period) as count:
-        if count is None:
-            return True
-        count()
-        return False
-
-
-def seconds_until_free(action: str, key: str, *, period: int = HOUR) -> int:
-    """How long until the oldest attempt of `action` counted for `key` stops counting (Retry-After)."""
-    since = timezone.now() - timedelta(seconds=period)
-    oldest = RateLimitHit.objects.filter(action=action, key=_digest(action, key), at__gte=since).aggregate(Min("at"))
-    if oldest["at__min"] is None:
-        return 1
-    left: timedelta = oldest["at__min"] + timedelta(seconds=period) - timezone.now()
-    return max(1, math.ceil(left.total_seconds()))
-
-
-def network(address: str) -> str:
-    """The address a limit counts: an IPv6 address stands for its /64, which one home or phone is
-    given whole (it could pick a new address from it for every attempt)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        return str(ip.ipv4_mapped or ipaddress.IPv6Network((ip, 64), strict=False))
-    return address
-
-
-def _device_token(user: AbstractBaseUser) -> str:
-    # Tied to the password: a new password makes every browser a stranger again.
-    return f"{user.pk}:{user.get_session_auth_hash()}"
-
-
-def known_device(request: HttpRequest, user: AbstractBaseUser) -> bool:
-    """Whether `user` signed in on this browser with their current password."""
-    raw = (
-        request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE)
-        or ""
-    )
-    return _device_token(user) in raw.split(",")
-
-
-def remember_device(request: HttpRequest, response: HttpResponse, user: AbstractBaseUser) -> None:
-    raw = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT) or ""
-    others = [token for token in raw.split(",") if token and token.split(":")[0] != str(user.pk)]
-    response.set_signed_cookie(
-        KNOWN_DEVICE_COOKIE,
-        ",".join([*others[-4:], _device_token(user)]),
-        salt=KNOWN_DEVICE_SALT,
-        max_age=int(KNOWN_DEVICE_AGE.total_seconds()),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
-
-
-def sign_in_slowed_down(username: str) -> bool:
-    """Whether this attempt on `username`, from a browser the account never signed in on, must wait
-    (docs/accounts.md).
-
-    django-axes locks an account out only for the address that failed; on top of that, once an
-    account has SIGN_IN_SLOWDOWN_AFTER failures from anywhere within the cool-off, browsers it never
-    signed in on get one attempt per SIGN_IN_SLOWDOWN_SECONDS between them, claimed in the database
-    so that a burst gets one too. Guessing slows to a crawl; the owner on their own browser is never
-    held up."""
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        total=Sum("failures_since_start")
-    )["total"]
-    if (failures or 0) < settings.SIGN_IN_SLOWDOWN_AFTER:
-        return False
-    return too_many("sign_in", username, limit=1, period=settings.SIGN_IN_SLOWDOWN_SECONDS)
-
-
-def sign_in_failure_claim(request: HttpRequest) -> RateLimitHit | None:
-    """Take one of the SIGN_IN_ADDRESS_FAILURE_LIMIT failed sign-ins an address may have in an hour,
-    whatever the accounts, for this attempt before its password is checked; None when they are all
-    taken. Taken under the count's lock, so parallel attempts never get more than the limit between
-    them; an attempt whose password is right gives its claim back (SignInChecks.clean)."""
-    with rate_limit(
-        "sign_in_failure", network(client_ip(request)), limit=settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
-    ) as count:
-        return None if count is None else count()
-
-
-class SignInLimitBackend:
-    """An authentication backend before Django's, so that every sign-in form (the shop's, the admin's)
-    is limited alike, with the username exactly as the form cleaned it. On a browser the account never
-    signed in on, an attempt is refused when the account is slowed down (sign_in_slowed_down) or when
-    its address has used up its failures for the hour (sign_in_failure_claim). A refused attempt stops
-    there: the password is not checked, and neither django-axes nor the address's count counts it
-    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off); its middleware answers with
-    lockout_response. It signs nobody in, so it has no get_user() (and is never the one that
-    force_login() or login() without a backend picks)."""
-
-    def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: object
-    ) -> None:
-        if request is None or not username or "\x00" in username:
-            return
-        user_model = get_user_model()
-        owner = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
-        if owner is not None and known_device(request, owner):
-            return  # the owner's own browser: it proves it knew the password, so nothing here applies
-        if sign_in_slowed_down(username):
-            self._refuse(request, slowed_down=True)
-        claim = sign_in_failure_claim(request)
-        if claim is None:
-            self._refuse(request, address_limited=True)
-        request.sign_in_failure_claim = claim  # type: ignore[attr-defined]  # given back by SignInChecks.clean
-
-    def _refuse(self, request: HttpRequest, **why: bool) -> None:
-        request.axes_locked_out = True  # type: ignore[attr-defined]  # django-axes reads this flag off the request
-        request.sign_in_refused = why  # type: ignore[attr-defined]  # read by lockout_response below
-        raise PermissionDenied("Sign-in is limited for this attempt.")
 
 
 def lockout_response(request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any]) -> HttpResponse:
@@ -251,26 +79,6 @@ def lockout_response(request: HttpRequest, response: HttpResponse | None, creden
     answer = render(request, "registration/locked_out.html", context, status=TOO_MANY_REQUESTS)
     answer["Retry-After"] = str(wait)
     return answer
-
-
-class SignUpForm(UserCreationForm[User]):
-    """Username, email and password twice. Usernames are unique regardless of case, and a taken one is
-    said so, whatever the email; whether the email already has an account is never said here
-    (signup below, docs/accounts.md)."""
-
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("We send order confirmations and password reset links here."),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")
-
-    def clean_email(self) -> str:
-        return self._meta.model.objects.normalize_email(self.cleaned_data["email"])
 
 
 @never_cache
@@ -333,43 +141,6 @@ def _email_job_arguments(request: HttpRequest, email: str) -> dict[str, Any]:
         "use_https": request.is_secure(),
         "language": translation.get_language(),
     }
-
-
-class SignInChecks(AuthenticationForm):
-    """Django's sign-in form, twice amended:
-
-    - its username's max_length is set after the field is built, so the length is never checked and
-      any name reaches authenticate(), where django-axes stores it in 255 characters (a 500 on
-      PostgreSQL). Here a name too long is an ordinary form error;
-    - a right password gives back the attempt's claim on the address's failed sign-ins
-      (SignInLimitBackend), so that only failures count."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["username"]
-        assert isinstance(field, forms.CharField)
-        assert field.max_length is not None  # set by AuthenticationForm.__init__ above
-        field.validators.append(MaxLengthValidator(field.max_length))
-
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        finally:
-            claim = getattr(self.request, "sign_in_failure_claim", None)
-            if self.user_cache is not None and claim is not None:
-                claim.delete()
-
-
-class SignInForm(SignInChecks):
-    pass
-
-
-class AdminSignInForm(SignInChecks, AdminAuthenticationForm):
-    pass
-
-
-class SignInLinkForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class SignInView(auth_views.LoginView):

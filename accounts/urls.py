@@ -1,10 +1,13 @@
 """Customer accounts under /accounts/: sign up and sign-in links by email, plus Django's sign in, sign
-out and password views."""
+out and password views.
+
+No app_name: Django's own auth views and templates reverse these names without a namespace
+(password_reset_done, password_reset_confirm, …), and so do LOGIN_URL and the shop's templates."""
 
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from .accounts import (
+from .views import (
     PasswordResetConfirmView,
     PasswordResetView,
     SignInView,

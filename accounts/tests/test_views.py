@@ -1,26 +1,19 @@
-import os
+"""The account pages: sign up, sign in and its limits, the sign-in link, password change and reset."""
+
 import re
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django import forms
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cart.models import Cart
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_cart, make_line, make_user
-from orders.account_emails import sign_in_link_tokens
-from orders.models import RateLimitHit
-from storefront.tests.factories import make_product
+from accounts.emails import sign_in_link_tokens
+from accounts.models import RateLimitHit
+from storefront.tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,23 +73,6 @@ def test_signup_creates_the_account_signs_in_and_redirects_303(client, mailoutbo
     run_jobs()
     assert [(email.to, email.subject) for email in mailoutbox] == [(["ann@example.com"], "Welcome to Storefront")]
     assert "your account is ready" in mailoutbox[0].body
-
-
-def test_signup_moves_the_guest_cart_into_the_new_account(client):
-    guest_cart = make_cart()
-    product = make_product(name="Kettle")
-    make_line(cart=guest_cart, product=product, quantity=2)
-    session = client.session
-    session[CART_SESSION_KEY] = guest_cart.pk
-    session.save()
-
-    client.post(SIGNUP_URL, signup_data())
-
-    user = User.objects.get(username="ann")
-    cart = Cart.objects.get(user=user)
-    assert dict(cart.lines.values_list("product_id", "quantity")) == {product.pk: 2}
-    assert client.session[CART_SESSION_KEY] == cart.pk
-    assert not Cart.objects.filter(user__isnull=True).exists()
 
 
 @pytest.mark.parametrize("email", ["Ann@Example.com", "ANN@EXAMPLE.COM"])
@@ -334,7 +310,7 @@ def test_the_owner_of_an_attacked_account_signs_in_from_a_new_device_with_an_ema
     assert "we’ve sent it a sign-in link" in owner.get(response["Location"]).content.decode()
     assert mailoutbox == []  # the email is the worker's job, on the queue of what shoppers wait for
     [job] = run_jobs()
-    assert (job.task_path, job.queue_name) == ("orders.tasks.sign_in_link_send", "urgent")
+    assert (job.task_path, job.queue_name) == ("accounts.tasks.sign_in_link_send", "urgent")
     assert mailoutbox[0].subject == "Your sign-in link for Storefront"
     assert "The link works once, for 15 minutes." in mailoutbox[0].body
     link = emailed_link(mailoutbox, "ann@example.com")
@@ -523,91 +499,3 @@ def test_a_broken_reset_link_offers_a_new_one(client):
     assert "Reset link not valid" in html
     assert "<form" not in main_content(html)
     assert f'href="{reverse("password_reset")}">Request a new link</a>' in html
-
-
-# --- The shared field include -------------------------------------------------------------------
-
-
-class ExampleForm(forms.Form):
-    email = forms.EmailField(help_text="We never share it.")
-    agree = forms.BooleanField(label="I agree")
-    shipping = forms.ChoiceField(choices=[("standard", "Standard"), ("express", "Express")], widget=forms.RadioSelect)
-    token = forms.CharField(widget=forms.HiddenInput)
-
-
-def render_field(form: forms.Form, name: str) -> str:
-    return render_to_string("includes/form_field.html", {"field": form[name]})
-
-
-def test_field_include_links_help_and_error_to_the_input():
-    html = render_field(ExampleForm(data={}), "email")
-    assert html.index('<label for="id_email">') < html.index("<input")
-    assert '<div class="helptext" id="id_email_helptext">We never share it.</div>' in html
-    assert '<p class="field-error" id="id_email_error">This field is required.</p>' in html
-    assert 'aria-describedby="id_email_helptext id_email_error"' in html
-    assert 'aria-invalid="true"' in html
-    assert 'class="field field-email has-error"' in html
-
-
-def test_field_include_puts_a_checkbox_before_its_label():
-    html = render_field(ExampleForm(), "agree")
-    assert html.index('<input type="checkbox"') < html.index('<label for="id_agree">I agree</label>')
-    assert "aria-invalid" not in html
-
-
-def test_field_include_groups_radio_buttons_in_a_fieldset():
-    html = render_field(ExampleForm(data={}), "shipping")
-    assert html.strip().startswith(
-        '<fieldset class="field field-shipping has-error" aria-describedby="id_shipping_error">'
-    )
-    assert "<legend>Shipping</legend>" in html
-    assert html.count('type="radio"') == 2
-
-
-def test_field_include_renders_a_hidden_field_bare():
-    html = render_field(ExampleForm(), "token").strip()
-    assert html.startswith('<input type="hidden" name="token"')
-    assert "<label" not in html
-
-
-# --- Email settings ------------------------------------------------------------------------------
-
-
-MAILER_REPORT = """
-import warnings
-from django.utils.deprecation import RemovedInDjango2028Warning
-warnings.simplefilter("error", RemovedInDjango2028Warning)  # no deprecated EMAIL_* settings
-from django.conf import settings
-from django.core.mail import mailers
-m = mailers.default
-print(type(m).__module__, getattr(m, "host", "-"), getattr(m, "port", "-"), getattr(m, "use_tls", "-"), getattr(m, "timeout", "-"))
-print(settings.DEFAULT_FROM_EMAIL)
-"""
-
-
-def mailer_report(**env: str) -> list[str]:
-    """The default mailer and sender as a fresh interpreter builds them with exactly these variables."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "DEFAULT_FROM", "STORE_"))}
-    return subprocess.run(
-        [sys.executable, "-c", MAILER_REPORT],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-
-
-def test_email_goes_to_the_console_by_default():
-    assert mailer_report() == ["django.core.mail.backends.console - - - -", "Storefront <shop@localhost>"]
-
-
-def test_email_goes_through_smtp_when_a_host_is_set():
-    env = {"EMAIL_HOST": "smtp.example.com", "EMAIL_HOST_USER": "shop", "DEFAULT_FROM_EMAIL": "Shop <shop@example.com>"}
-    assert mailer_report(**env) == [
-        "django.core.mail.backends.smtp smtp.example.com 587 True 10",
-        "Shop <shop@example.com>",
-    ]
-    assert mailer_report(EMAIL_HOST="mail.local", EMAIL_PORT="25", EMAIL_USE_TLS="0")[0].endswith(
-        "mail.local 25 False 10"
-    )

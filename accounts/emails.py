@@ -1,6 +1,6 @@
 """The account emails besides Django's password reset: a one-time sign-in link, and what a sign-up
 sends to its address (a welcome to a new account, or a notice to the account that already has the
-address). Sent by jobs (orders/tasks.py), in the language of the page they were asked for on, so
+address). Sent by jobs (tasks.py), in the language of the page they were asked for on, so
 that their links lead to that language's pages too. docs/accounts.md explains the flows."""
 
 from django.conf import settings
