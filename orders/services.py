@@ -197,7 +197,14 @@ def _order_place(
         if not sold:
             problem = line_problem(Variant.objects.select_related("product").get(pk=line.variant_id), line.quantity)
             raise OrderError("lines_changed", [problem] if problem else [])
-    product_stock_sync(line.product_id for line in lines)
+    # The variants were read after their products' locks were taken, so what each sale left is known exactly.
+    sales = [
+        StockChange(
+            line.product_id, -line.quantity, variants[line.variant_id].stock_quantity - line.quantity, line.variant_id
+        )
+        for line in lines
+    ]
+    product_stock_sync((line.product_id for line in lines), changes=sales)
 
     order = Order.objects.create(
         submission_key=submission_key,
@@ -230,13 +237,6 @@ def _order_place(
         for line in lines
     )
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, changed_by=customer)
-    # The variants were read after their products' locks were taken, so what each sale left is known exactly.
-    sales = [
-        StockChange(
-            line.product_id, -line.quantity, variants[line.variant_id].stock_quantity - line.quantity, line.variant_id
-        )
-        for line in lines
-    ]
     stock_record(kind=StockMovement.Kind.SALE, changes=sales, reference=order.reference, by=customer)
     CartLine.objects.filter(cart=cart).delete()
     # The queue is in this database: the confirmation job commits with the order or not at all.
@@ -275,7 +275,7 @@ def order_change_status(
             Variant.objects.filter(pk=line.variant_id).update(stock_quantity=F("stock_quantity") + line.quantity)
             after = stock[line.variant_id].stock_quantity + line.quantity
             returned.append(StockChange(line.product_id, line.quantity, after, line.variant_id))
-        product_stock_sync(line.product_id for line in lines)
+        product_stock_sync((line.product_id for line in lines), changes=returned)
         stock_record(kind=StockMovement.Kind.CANCEL, changes=returned, reference=locked.reference, by=by)
     old_status = locked.status
     locked.status = status

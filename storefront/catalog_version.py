@@ -1,6 +1,9 @@
 """The catalog's version: what the facets' cached counts and vocabulary are kept under
 (storefront/facets.py). A write that changes what the facets count bumps it after its transaction
-commits (`catalog_changed`), and every worker then counts afresh.
+commits (`catalog_changed`), and every worker then counts afresh: a product saved in the admin, an
+active flag, a variant's option values, and a variant selling out or coming back (decided by
+storefront.services.product_stock_sync). A sale that leaves stock changes no count and bumps nothing,
+so the counts stay cached through the day's sales.
 
 The version is in Redis when there is one, else in a file beside the SQLite database
 (settings.CATALOG_VERSION_FILE), so that every worker of the machine sees a write at once although
@@ -60,7 +63,8 @@ def _version_bump() -> None:
 
 def catalog_changed() -> None:
     """Call inside every write that changes what the facets count (products, variants, their values,
-    active flags, stock): once it commits, counts and vocabulary are computed afresh, by every worker.
+    active flags, a variant's stock crossing zero): once it commits, counts and vocabulary are
+    computed afresh, by every worker.
 
     Robust: the write that changed the catalog has committed (an order is placed), so a version that
     cannot be written (a full disk, Redis down) is logged and the counts are stale until they expire

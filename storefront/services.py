@@ -47,12 +47,23 @@ class StockChange:
     stock_after: int
     variant_id: int | None = None
 
+    @property
+    def sells_out_or_comes_back(self) -> bool:
+        """Whether the variant's stock crossed zero: from some to none, or from none to some."""
+        return self.change != 0 and 0 in (self.stock_after, self.stock_after - self.change)
 
-def product_stock_sync(product_ids: Iterable[int]) -> None:
+
+def product_stock_sync(product_ids: Iterable[int], *, changes: Iterable[StockChange] = ()) -> None:
     """Set each product's stock to the sum of its active variants' stock (one query).
 
     Called by every stock write, in its transaction, after it has locked the products' rows: the
-    sum is read after the lock, so a concurrent sale of another variant of the same product is seen."""
+    sum is read after the lock, so a concurrent sale of another variant of the same product is seen.
+
+    `changes` are the stock changes the caller made: when one of them sells a variant out or brings
+    it back, the facets count afresh (catalog_changed). No other stock change can move a count: they
+    count active products and their active variants, stock only through the product's "in stock",
+    and a product's sum crosses zero only when one of its variants' stock does. A sale that leaves
+    stock keeps the facets' cache warm. Writers of active flags and option values bump for those."""
     total = (
         Variant.objects.filter(product_id=OuterRef("pk"), is_active=True)
         .order_by()
@@ -61,7 +72,8 @@ def product_stock_sync(product_ids: Iterable[int]) -> None:
         .values("total")
     )
     Product.objects.filter(pk__in=set(product_ids)).update(stock_quantity=Coalesce(Subquery(total), 0))
-    catalog_changed()  # stock and active variants change what the facets count
+    if any(change.sells_out_or_comes_back for change in changes):
+        catalog_changed()
 
 
 def stock_record(
@@ -156,13 +168,13 @@ def stock_set(
     if variant.stock_quantity != seen:
         raise StockError(stock_moved_message(variant, seen=seen, current=variant.stock_quantity))
     Variant.objects.filter(pk=variant_id).update(stock_quantity=quantity)
-    product_stock_sync([variant.product_id])
     change = StockChange(
         product_id=variant.product_id,
         change=quantity - variant.stock_quantity,
         stock_after=quantity,
         variant_id=variant_id,
     )
+    product_stock_sync([variant.product_id], changes=[change])
     if change.change:
         stock_record(kind=kind, changes=[change], by=by, note=note)
     return change
@@ -220,6 +232,7 @@ def variant_set_active(*, variant_id: int, is_active: bool) -> None:
     product_ids = products_lock(Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True))
     Variant.objects.filter(pk=variant_id).update(is_active=is_active)
     product_stock_sync(product_ids)
+    catalog_changed()  # the facets count active variants only
 
 
 @transaction.atomic
@@ -251,4 +264,5 @@ def variants_create_combinations(
             sku, n = f"{base}-{n}", n + 1
         made.append(variant_create(product=product, sku=sku, values=combo, by=by))
     product_stock_sync([product.pk])
+    catalog_changed()  # the default variant withdrawn, values offered
     return made

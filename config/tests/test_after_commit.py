@@ -53,7 +53,9 @@ def test_an_order_is_placed_and_shown_when_the_catalogs_version_cannot_be_writte
     settings.CATALOG_VERSION_FILE = blocked / "catalog-version"
     shopper = Client()
     session = shopper.session
-    session[CART_SESSION_KEY] = cart_with((make_product(name="Kettle", price=Decimal("20.00")), 1)).pk
+    # The last kettle: selling out is what asks for a new version (a sale that leaves stock does not).
+    kettle = make_product(name="Kettle", price=Decimal("20.00"), stock_quantity=1)
+    session[CART_SESSION_KEY] = cart_with((kettle, 1)).pk
     session.save()
 
     response = shopper.post(reverse("orders:place_order"), checkout_data(email="guest@example.com"))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from storefront import catalog_version as version_module
 from storefront import facets as facets_module
 from storefront.models import Product, Variant
-from storefront.services import variant_set_active
+from storefront.services import stock_set, variant_set_active
 
 from .factories import make_category, make_product, make_variant
 
@@ -130,6 +130,26 @@ def test_a_catalog_write_refreshes_the_cached_counts(client, shop, django_captur
             variant_id=Variant.objects.get(product=shop["polo"], option_values__value="S").pk, is_active=False
         )
     assert "s" not in facets(client.get(LIST_URL))["size"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "counted_afresh"), [(10, 12, False), (12, 10, False), (0, 5, True), (5, 0, True)]
+)
+def test_staff_stock_changes_count_the_facets_afresh_only_when_a_variant_sells_out_or_comes_back(
+    client, shop, django_capture_on_commit_callbacks, before, after, counted_afresh
+):
+    lamp = Variant.objects.get(product=shop["lamp"])
+    Variant.objects.filter(pk=lamp.pk).update(stock_quantity=before)
+    Product.objects.filter(pk=shop["lamp"].pk).update(stock_quantity=before)
+    seen = facets(client.get(LIST_URL, {"in_stock": "on"}))["brand"]
+    version = version_module.catalog_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_set(variant_id=lamp.pk, seen=before, quantity=after, by=None)
+
+    assert (version_module.catalog_version() != version) is counted_afresh
+    shown = facets(client.get(LIST_URL, {"in_stock": "on"}))["brand"]
+    assert (shown != seen) is counted_afresh  # the Lamp left or joined the in-stock count of Lumen
 
 
 @pytest.mark.parametrize("version_file", [True, False])
