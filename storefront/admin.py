@@ -418,6 +418,10 @@ class OptionTypeAdmin(admin.ModelAdmin[OptionType]):
     list_editable = ["position"]
     inlines = [OptionValueInline]
 
+    def save_model(self, request: HttpRequest, obj: OptionType, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        catalog_changed()  # the type's name and its values (saved with it): the facets' vocabulary
+
 
 @admin.register(StockMovement)
 class StockMovementAdmin(admin.ModelAdmin[StockMovement]):

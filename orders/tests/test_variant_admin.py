@@ -156,3 +156,17 @@ def test_a_product_with_several_variants_shows_its_stock_as_their_sum_only(clien
     assert client.post(change_url(product), {**form, "stock_quantity": "99"}).status_code == 302
     product.refresh_from_db()
     assert product.stock_quantity == 8
+
+
+def test_an_option_value_renamed_in_the_admin_is_renamed_in_the_catalogs_facets(
+    client, staff, shirt, django_capture_on_commit_callbacks
+):
+    catalog = reverse("storefront:product_list")
+    assert '<label for="id_size_m">M (1)' in client.get(catalog).text  # counted, and cached
+    url = reverse("admin:storefront_optiontype_change", args=[shirt[2].option_values.get().option_type_id])
+    form = form_of(client.get(url))
+    row = next(name.rsplit("-", 1)[0] for name, value in form.items() if name.endswith("-value") and value == "M")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**form, f"{row}-value": "Medium"})
+    assert response.status_code == 302, response.content.decode()
+    assert '<label for="id_size_medium">Medium (1)' in client.get(catalog).text
