@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "axes",
     "django_tasks_db",
+    "config",  # the queue's workers and the deploy checks (config/apps.py)
     "storefront",
     "cart",
     "accounts",
@@ -369,7 +370,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # confirmations can hold them up (config/jobs.py, docs/deploy.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "urgent"]}}
 # Every worker (`manage.py queue_worker`) says it is alive this often; a job whose worker has been
-# quiet for three beats is put back on the queue by another (orders/workers.py).
+# quiet for three beats is put back on the queue by another (config/workers.py).
 QUEUE_HEARTBEAT_SECONDS = float(os.environ.get("QUEUE_HEARTBEAT_SECONDS", "") or "10")
 
 # --- Email ---------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_deploy_check_warns_when_emails_would_only_be_printed():
     settings = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"}
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **settings)
     assert result.returncode != 0
-    assert "orders.W001" in result.stdout + result.stderr
+    assert "config.W001" in result.stdout + result.stderr
 
 
 def test_deploy_check_complains_when_https_is_switched_off():

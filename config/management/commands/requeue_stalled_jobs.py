@@ -1,5 +1,5 @@
 """manage.py requeue_stalled_jobs: put back on the queue, now, the jobs left Running by workers that
-stopped (no heartbeat for three beats, orders/workers.py).
+stopped (no heartbeat for three beats, config/workers.py).
 
 Every running `queue_worker` does this on each beat by itself; the command is for a shop whose
 workers are all stopped, or for staff who want it done at once.

@@ -13,7 +13,7 @@ def emails_are_sent(app_configs: object = None, **kwargs: object) -> list[CheckM
                 "EMAIL_HOST is not set: emails are printed to the worker's log instead of being sent, "
                 "order links and password reset links with them.",
                 hint="Set EMAIL_HOST (and EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to the shop's SMTP server.",
-                id="orders.W001",
+                id="config.W001",
             )
         ]
     return []

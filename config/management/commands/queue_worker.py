@@ -1,7 +1,7 @@
 """manage.py queue_worker: django-tasks-db's worker (`db_worker`, the same options) with a heartbeat.
 
 While it runs, the worker writes its row every QUEUE_HEARTBEAT_SECONDS and puts back on the queue the
-jobs of workers that went quiet (orders/workers.py), so a job is never lost with its worker. It waits
+jobs of workers that went quiet (config/workers.py), so a job is never lost with its worker. It waits
 for a database that is locked or down before it starts, and says so, instead of failing its system
 checks with a misleading error (a locked SQLite file makes Django's JSONField check report
 "SQLite does not support JSONFields").
