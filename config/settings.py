@@ -253,7 +253,7 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Where the catalog's version lives (storefront/facets.py): the facets' counts are cached under it.
+# Where the catalog's version lives (storefront/catalog_version.py): the facets' counts are cached under it.
 # A per-process cache cannot carry it from the worker that changed the catalog to the others, so
 # without Redis, on a SQLite file (one machine), it is a small file beside the database.
 # CATALOG_VERSION_FILE names another place for it (a folder every web process can write to).
