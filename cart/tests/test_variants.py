@@ -5,12 +5,12 @@ from django.urls import reverse
 
 from cart.models import CartLine
 from cart.services import CART_SESSION_KEY
+from config.tests.helpers import HTMX
 from storefront.tests.factories import make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
 CART_URL = reverse("cart:cart_detail")
-HTMX = {"HX-Request": "true"}
 
 
 def add(client, product, variant="", quantity="1", **headers):

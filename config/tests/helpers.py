@@ -1,11 +1,14 @@
-"""Test helpers that the apps' tests share (each app's own live in its tests/factories.py): the jobs
-in the queue, a mail server that refuses, and the SQL a request ran without its values."""
+"""Test helpers that the apps' tests share (each app's own live in its tests/factories.py): the headers
+of an htmx request, the jobs in the queue, a mail server that refuses, and the SQL a request ran
+without its values."""
 
 import re
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
+
+HTMX = {"HX-Request": "true"}  # what htmx sends with every request it makes; a test adds the rest
 
 
 def jobs_by_status() -> list[tuple[str, str, int]]:

@@ -35,12 +35,13 @@ from orders.tests.factories import cart_with, checkout_data, make_order
 from storefront.models import Product
 from storefront.tests.factories import make_category, make_product, make_variant
 
+from .helpers import HTMX
+
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("storefront:product_list")
 CART_URL = reverse("cart:cart_detail")
 CHECKOUT_URL = reverse("orders:place_order")
-HTMX = {"HX-Request": "true"}
 FILTERED = {
     "q": "steel",
     "category": "kitchen",

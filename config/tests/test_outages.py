@@ -9,11 +9,10 @@ import threading
 
 import pytest
 
+from .helpers import HTMX
 from .servers import PASSWORD, USERNAME, Browser, Shop, cart_count, signed_in_as
 
 pytestmark = pytest.mark.servers
-
-HTMX = {"HX-Request": "true"}
 
 
 def sign_in(browser: Browser, base: str) -> None:

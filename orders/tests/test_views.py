@@ -11,7 +11,7 @@ from django.urls import reverse
 from cart.models import CartLine
 from cart.services import CART_SESSION_KEY
 from cart.tests.factories import make_line, make_user
-from config.tests.helpers import statements
+from config.tests.helpers import HTMX, statements
 from storefront.tests.factories import make_product, set_stock
 
 from ..models import Order
@@ -23,7 +23,6 @@ pytestmark = pytest.mark.django_db
 CHECKOUT_URL = reverse("orders:place_order")
 CART_URL = reverse("cart:cart_detail")
 ORDER_LIST_URL = reverse("orders:order_list")
-HTMX = {"HX-Request": "true"}
 Status = Order.Status
 
 

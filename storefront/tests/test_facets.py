@@ -8,6 +8,7 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
+from config.tests.helpers import HTMX
 from storefront import catalog_version as version_module
 from storefront import facets as facets_module
 from storefront.models import Product, Variant
@@ -18,7 +19,6 @@ from .factories import make_category, make_product, make_variant
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("storefront:product_list")
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

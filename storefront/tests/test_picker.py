@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from config.tests.helpers import HTMX
+
 from .factories import make_option_value, make_product, make_variant, set_stock
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
 LIST_URL = reverse("storefront:product_list")
 
 

@@ -20,6 +20,7 @@ from django.utils.datastructures import MultiValueDict
 from django_tasks_db.models import DBTaskResult
 from PIL import EpsImagePlugin, Image
 
+from config.tests.helpers import HTMX
 from storefront.admin import PictureForm
 from storefront.models import OptionValue, ProductPicture, pictures_for_variant
 from storefront.pictures import picture_renditions_make, renditions_make
@@ -28,7 +29,6 @@ from storefront.tasks import picture_renditions_enqueue, picture_renditions_make
 from .factories import make_category, make_option_value, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 
 def png(width: int = 640, height: int = 480, *, alpha: int = 255, format_: str = "PNG") -> bytes:

@@ -6,12 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from config.tests.helpers import HTMX
+
 from .factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("storefront:product_list")
-HTMX = {"HX-Request": "true"}
 
 
 def names(response) -> list[str]:
