@@ -1,4 +1,7 @@
+from django.test import Client
+
 from cart.models import Cart, CartLine
+from cart.services import CART_SESSION_KEY
 from storefront.models import Product, Variant
 from storefront.tests.factories import make_product
 
@@ -14,3 +17,11 @@ def make_line(*, cart: Cart, product: Product | Variant | None = None, quantity:
     """A line of `product`'s only variant, or of the variant given."""
     variant = product if isinstance(product, Variant) else (product or make_product()).variants.get()
     return CartLine.objects.create(cart=cart, product=variant.product, variant=variant, quantity=quantity)
+
+
+def put_in_session(client: Client, cart: Cart) -> Cart:
+    """`cart` as the client's cart, in its session (which then exists), as if its shopper had filled it."""
+    session = client.session
+    session[CART_SESSION_KEY] = cart.pk
+    session.save()
+    return cart

@@ -8,7 +8,7 @@ from cart.models import Cart, CartLine
 from cart.services import CART_SESSION_KEY
 from storefront.tests.factories import make_product, set_stock
 
-from .factories import make_cart, make_line, make_user
+from .factories import make_cart, make_line, make_user, put_in_session
 
 pytestmark = pytest.mark.django_db
 
@@ -295,9 +295,7 @@ def test_signup_moves_the_guest_cart_into_the_new_account(client):
     guest_cart = make_cart()
     product = make_product(name="Kettle")
     make_line(cart=guest_cart, product=product, quantity=2)
-    session = client.session
-    session[CART_SESSION_KEY] = guest_cart.pk
-    session.save()
+    put_in_session(client, guest_cart)
 
     password = "plum-tree-orbit-47"
     data = {"username": "ann", "email": "ann@example.com", "password1": password, "password2": password}

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cart.services import CART_SESSION_KEY
+from cart.tests.factories import put_in_session
 from orders.models import Order
 from orders.tests.factories import cart_with, checkout_data
 from storefront.tests.factories import make_product
@@ -52,11 +52,9 @@ def test_an_order_is_placed_and_shown_when_the_catalogs_version_cannot_be_writte
     blocked.write_text("")
     settings.CATALOG_VERSION_FILE = blocked / "catalog-version"
     shopper = Client()
-    session = shopper.session
     # The last kettle: selling out is what asks for a new version (a sale that leaves stock does not).
     kettle = make_product(name="Kettle", price=Decimal("20.00"), stock_quantity=1)
-    session[CART_SESSION_KEY] = cart_with((kettle, 1)).pk
-    session.save()
+    put_in_session(shopper, cart_with((kettle, 1)))
 
     response = shopper.post(reverse("orders:place_order"), checkout_data(email="guest@example.com"))
 

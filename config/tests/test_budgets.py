@@ -28,8 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cart.models import Cart, CartLine
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_line, make_user
+from cart.tests.factories import make_line, make_user, put_in_session
 from orders.services import order_cancel_by_customer
 from orders.tests.factories import cart_with, checkout_data, make_order
 from storefront.models import Product
@@ -60,10 +59,7 @@ def make_products(count: int, **fields: object) -> list[Product]:
 def give_cart(client: Client, *products: Product) -> Cart:
     """A guest cart with one of each product, in the client's session (which then exists)."""
     cart = cart_with(*((product, 1) for product in products))
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
-    return cart
+    return put_in_session(client, cart)
 
 
 def add_from_catalog(client: Client, product: Product):

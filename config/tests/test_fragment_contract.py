@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_cart, make_line
+from cart.tests.factories import make_cart, make_line, put_in_session
 from config.fragments import fragments
 from storefront.tests.factories import make_product
 
@@ -155,9 +154,7 @@ def test_htmx_sits_on_real_links_and_forms_on_every_page(client, catalog):
     cart = make_cart()
     for product in catalog[:2]:
         make_line(cart=cart, product=product, quantity=1)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
+    put_in_session(client, cart)
     urls = [
         reverse("storefront:product_list"),
         reverse("storefront:product_list") + "?q=kettle&page=1",
@@ -217,9 +214,7 @@ def test_every_aria_reference_on_every_page_resolves_with_and_without_errors(cli
     """Pages as shoppers see them, and as they come back with errors on every kind of field."""
     cart = make_cart()
     make_line(cart=cart, product=catalog[0], quantity=2)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
+    put_in_session(client, cart)
     catalog_url = reverse("storefront:product_list")
     answers = [
         client.get(catalog_url),

@@ -44,8 +44,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from cart.models import MAX_LINE_QUANTITY, Cart, CartLine
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_cart, make_user
+from cart.tests.factories import make_cart, make_user, put_in_session
 from orders.forms import CheckoutForm
 from orders.methods import SHIPPING_METHODS
 from orders.models import Order, OrderLine
@@ -248,9 +247,7 @@ def client_with_cart(cart: Cart, user: User | None = None) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
         client.force_login(user)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
+    put_in_session(client, cart)
     return client
 
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from cart.services import CART_SESSION_KEY
+from cart.tests.factories import put_in_session
 from orders.tests.factories import cart_with
 from storefront.tests.factories import make_product
 
@@ -60,9 +60,7 @@ def production(settings, collected) -> Path:
 def shop_pages(client: Client) -> list[str]:
     """The catalog, a product, the cart and the checkout, as a shopper with a cart sees them."""
     product = make_product()
-    session = client.session
-    session[CART_SESSION_KEY] = cart_with((product, 1)).pk
-    session.save()
+    put_in_session(client, cart_with((product, 1)))
     urls = [
         reverse("storefront:product_list"),
         product.get_absolute_url(),

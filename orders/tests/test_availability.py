@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cart.availability import Problem, line_problem
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_cart, make_line
+from cart.tests.factories import make_cart, make_line, put_in_session
 from storefront.models import Product
 from storefront.tests.factories import make_product, set_stock
 
@@ -61,9 +60,7 @@ def test_the_cart_page_the_mini_cart_the_order_form_and_placing_the_order_say_th
     kettle = make_product(name="Kettle", stock_quantity=5)
     cart = make_cart()
     make_line(cart=cart, product=kettle, quantity=3)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
+    put_in_session(client, cart)
     form = client.get(reverse("orders:place_order")).content.decode()  # the order form, while it can be ordered
     key = re.search(r'name="submission_key" value="([^"]+)"', form)[1]
     set_stock(kettle, 2)
@@ -86,9 +83,7 @@ def test_a_price_changed_since_the_order_form_is_named_line_by_line(client):
     cart = make_cart()
     make_line(cart=cart, product=kettle, quantity=2)
     make_line(cart=cart, product=mug, quantity=1)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
+    put_in_session(client, cart)
     form = client.get(reverse("orders:place_order")).content.decode()
     hidden = {
         name: re.search(rf'name="{name}" value="([^"]*)"', form)[1]

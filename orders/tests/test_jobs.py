@@ -27,8 +27,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from accounts import tasks as account_tasks
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_user
+from cart.tests.factories import make_user, put_in_session
 from config import jobs
 from config.tests.helpers import jobs_by_status, use_backend
 from storefront.tests.factories import make_product
@@ -130,9 +129,7 @@ def test_a_silent_mail_server_holds_up_neither_checkout_nor_reset_and_the_emails
     silent = MuteServer(port)
     shopper = Client()
     product = make_product(name="Kettle", price=Decimal("20.00"))
-    session = shopper.session
-    session[CART_SESSION_KEY] = cart_with((product, 1)).pk
-    session.save()
+    put_in_session(shopper, cart_with((product, 1)))
     make_user(username="ann", email="ann@example.com")
     try:
         # Both answers come back without the mail server having been asked anything.

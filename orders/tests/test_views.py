@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cart.models import CartLine
-from cart.services import CART_SESSION_KEY
-from cart.tests.factories import make_line, make_user
+from cart.tests.factories import make_line, make_user, put_in_session
 from config.tests.helpers import HTMX, statements
 from storefront.tests.factories import make_product, set_stock
 
@@ -37,10 +36,7 @@ def _shop_prices(settings):
 def give_cart(client, *lines, user=None):
     """A cart in the client's session (sign the client in first for a customer's cart)."""
     cart = cart_with(*lines, user=user)
-    session = client.session
-    session[CART_SESSION_KEY] = cart.pk
-    session.save()
-    return cart
+    return put_in_session(client, cart)
 
 
 def signed_in(client, user) -> Client:
