@@ -1,12 +1,14 @@
-"""Small factory functions for order tests: checkout_data(), order_details(), make_order()."""
+"""Small factory functions for order tests: make_staff(), checkout_data(), order_details(), make_order()."""
 
 import uuid
 from decimal import Decimal
 
+from django.contrib.auth.models import User
+
 from cart.models import Cart
 from cart.tests.factories import make_line
 from storefront.models import Product, Variant
-from storefront.tests.factories import make_product
+from storefront.tests.factories import make_product, make_user
 
 from ..models import Order
 from ..services import OrderDetails, order_place
@@ -21,6 +23,11 @@ ADDRESS = {
     "shipping_method": "standard",
     "payment_method": "bank_transfer",
 }
+
+
+def make_staff() -> User:
+    """A member of staff with every permission, as the admin's tests need: the shop's stock keeper."""
+    return make_user(username="stockkeeper", is_staff=True, is_superuser=True)
 
 
 def checkout_data(**overrides: str) -> dict[str, str]:

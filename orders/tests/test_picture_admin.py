@@ -9,18 +9,11 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from storefront.models import ProductPicture
-from storefront.tests.factories import make_product, make_user
+from storefront.tests.factories import make_product
 
 from .test_stock_admin import change_url, form_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client):
-    user = make_user(username="picturekeeper", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 def upload(content: bytes, name: str = "photo.png") -> SimpleUploadedFile:

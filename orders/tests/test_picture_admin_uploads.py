@@ -5,18 +5,13 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from storefront.models import ProductPicture
-from storefront.tests.factories import make_product, make_user
+from storefront.tests.factories import make_product
 from storefront.tests.test_pictures import HOSTILE_SVG, big_png
 
 from .test_picture_admin import upload, with_picture
 from .test_stock_admin import change_url, form_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(make_user(username="picturekeeper", is_staff=True, is_superuser=True))
 
 
 def test_a_decompression_bomb_is_refused_on_the_page_not_with_a_server_error(client, staff):

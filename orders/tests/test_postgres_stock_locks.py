@@ -23,11 +23,10 @@ from cart.models import Cart
 from cart.services import CartError, cart_add_product
 from storefront.models import Product, StockMovement, Variant
 from storefront.services import StockError, stock_set
-from storefront.tests.factories import make_user
 
 from ..models import Order
 from ..services import order_change_status, order_place
-from .factories import cart_with, order_details
+from .factories import cart_with, make_staff, order_details
 from .test_stock_admin import change_url, form_of
 from .test_variant_admin import VARIANTS_URL, row_of
 from .test_variant_stock import assert_stock_adds_up, make_shirt
@@ -108,7 +107,7 @@ def sale_of(variant: Variant, quantity: int) -> Callable[[], Order]:
 @pytest.fixture
 def staff_client() -> Client:
     client = Client()
-    client.force_login(make_user(username="stockkeeper", is_staff=True, is_superuser=True))
+    client.force_login(make_staff())
     return client
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from orders.models import Order
 from orders.services import order_change_status
 from storefront.models import Product, StockMovement
-from storefront.tests.factories import make_product, make_user
+from storefront.tests.factories import make_product
 
 from .factories import make_order
 
@@ -80,13 +80,6 @@ def stock_of(product: Product) -> int:
 def sell(product: Product, quantity: int) -> Order:
     """A shopper's order, placed while the staff member's page is open."""
     return make_order(lines=[(product, quantity)])
-
-
-@pytest.fixture
-def staff(client):
-    user = make_user(username="stockkeeper", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 # --- The change form -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from storefront.models import StockMovement, Variant
-from storefront.tests.factories import make_option_value, make_product, make_user, make_variant
+from storefront.tests.factories import make_option_value, make_product, make_variant
 
 from .factories import make_order
 from .test_stock_admin import change_url, form_of
@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 VARIANTS_URL = reverse("admin:storefront_variant_changelist")
 PRODUCTS_URL = reverse("admin:storefront_product_changelist")
-
-
-@pytest.fixture
-def staff(client):
-    user = make_user(username="stockkeeper", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
