@@ -11,9 +11,5 @@ class QueueWorker(models.Model):
     worker_id = models.CharField(max_length=64, primary_key=True)
     seen_at = models.DateTimeField()
 
-    class Meta:
-        # The table it was created under when the queue's workers lived in orders (migrations/0001_initial.py).
-        db_table = "orders_queueworker"
-
     def __str__(self) -> str:
         return f"{self.worker_id} (seen {self.seen_at:%Y-%m-%d %H:%M:%S})"

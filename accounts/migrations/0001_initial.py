@@ -1,6 +1,6 @@
 # RateLimitHit moved here from orders. Its table (orders_ratelimithit, Meta.db_table) and its rows
 # stay where orders.0003 created them: this migration takes the model into accounts' state only, and
-# orders.0007 drops it from orders' state only. Its content type follows it, so the permissions staff
+# orders.0006 drops it from orders' state only. Its content type follows it, so the permissions staff
 # were given on it keep holding.
 
 import django.utils.timezone
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("orders", "0006_queue_worker"),
+        ("orders", "0005_order_line_variant"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
-        ("orders", "0006_queue_worker"),
+        ("orders", "0005_order_line_variant"),
     ]
 
     operations = [
